@@ -1,0 +1,1 @@
+"""Adapters that bring external knowledge-base sources (downloads, release files) into RareLens."""

@@ -277,18 +277,18 @@ def build_knowledge_base(  # noqa: C901 - one linear pipeline reads best in one 
     # Mondo's label names the merged concept when Mondo has one (it is the curated union of
     # OMIM and Orphanet); otherwise the entry that defines the concept names it.
     mondo_label = {m.subject_id: m.subject_label for m in bundle.mondo if m.subject_label}
-    concept_label = []
+    concept_label: list[str] = []
     for c, cid in enumerate(grouping.concept_ids):
         if cid in mondo_label:
             concept_label.append(mondo_label[cid])
             continue
-        members = [m for m, how, _ in grouping.members[c] if how == "entry"]
-        best = sorted(members, key=lambda x: (0 if x.startswith("ORPHA") else 1, x))[0]
-        concept_label.append(d_rows.cols["name"][entries[best]])
+        entry_ids = [m for m, how, _ in grouping.members[c] if how == "entry"]
+        best = sorted(entry_ids, key=lambda x: (0 if x.startswith("ORPHA") else 1, x))[0]
+        concept_label.append(str(d_rows.cols["name"][entries[best]]))
     ci_rows = _Rows("concept", "id", "via", "source")
-    for c, members in enumerate(grouping.members):
-        for mid, how, s in members:
-            ci_rows.add(concept=c, id=mid, via=how, source=s)
+    for c, group in enumerate(grouping.members):
+        for mid, how, msource in group:
+            ci_rows.add(concept=c, id=mid, via=how, source=msource)
 
     say("genes")
     g_rows = _Rows("hgnc_id", "symbol", "name", "ncbi_gene_id", "omim_id", "locus_group", "previous")
@@ -354,11 +354,13 @@ def build_knowledge_base(  # noqa: C901 - one linear pipeline reads best in one 
     dr_rows = _Rows("agency", "substance", "trade_name", "designation", "status", "date",
                     "approved_indication", "reference", "source", "line")
     dl_rows = _Rows("drug", "disease", "method", "matched")
-    named = [(str(t), int(d)) for d, t in zip(n_rows.cols["disease"], n_rows.cols["text"], strict=True)]  # type: ignore[call-overload]
-    name_index = build_name_index((t, grouping.entry_concept[d]) for t, d in named)
+    named: list[tuple[str, int]] = [
+        (str(text), int(str(dis))) for dis, text in zip(n_rows.cols["disease"], n_rows.cols["text"], strict=True)
+    ]
+    name_index = build_name_index((text, grouping.entry_concept[dis]) for text, dis in named)
     disease_of_name: dict[str, int] = {}
-    for t, d in named:
-        disease_of_name.setdefault(normalize_name(t), d)
+    for text, dis in named:
+        disease_of_name.setdefault(normalize_name(text), dis)
     for k, des in enumerate(bundle.designations):
         dsrc = src("drugs.fda" if des.agency == "FDA" else "drugs.ema")
         dr_rows.add(agency=des.agency, substance=des.substance, trade_name=des.trade_name,

@@ -7,10 +7,10 @@ fix it, so validation gathers `Issue`s and only the caller decides what is fatal
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class IssueLevel(str, Enum):
+class IssueLevel(StrEnum):
     INFO = "info"
     WARNING = "warning"
     ERROR = "error"

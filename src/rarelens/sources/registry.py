@@ -42,7 +42,7 @@ SOURCES: tuple[SourceSpec, ...] = (
                "HPO gene–disease links", embedded="genes_to_phenotype.txt"),
     SourceSpec("hpo.zh", ("zh/hp-zh.babelon.tsv", "hpo/hp-zh.babelon.tsv"), False, "HPO licence",
                "Chinese HPO labels (CHPO)"),
-    SourceSpec("orphanet.orphapackets", ("orphanet/orphapacket_json_2025-12.tar.gz", "orphanet/json"),
+    SourceSpec("orphanet.orphapackets", ("orphanet/orphapacket_json_2025-12.tar.gz", "orphanet/orphapacket-master.tar.gz", "orphanet/json"),
                False, "CC BY 4.0 (Orphanet)", "Orphanet ORPHApackets"),
     SourceSpec("mondo.omim", ("mondo/mondo_exactmatch_omim.sssom.tsv",), False, "CC BY 4.0 (Mondo)",
                "Mondo ↔ OMIM exact matches"),

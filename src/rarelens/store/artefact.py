@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 
+from rarelens.kb import tables as T
 from rarelens.kb.columns import StringColumn
 from rarelens.kb.knowledge_base import KnowledgeBase
 from rarelens.kb.records import SourceInfo
-from rarelens.kb import tables as T
 from rarelens.ontology import Ontology, Synonym
 
 FORMAT_VERSION = 1
@@ -145,7 +145,7 @@ def write_knowledge_base(kb: KnowledgeBase, path: Path) -> dict[str, Any]:
             con.executemany("INSERT INTO columns VALUES (?, ?, ?, ?, ?)", rows)
         con.close()
         tmp.chmod(0o644)  # mkstemp makes it private; a knowledge base is shared, not secret
-        os.replace(tmp, path)
+        tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

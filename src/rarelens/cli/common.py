@@ -1,0 +1,51 @@
+"""Shared CLI plumbing: consoles, knowledge-base loading, error reporting and exit codes.
+
+Exit codes: 0 success, 1 the operation failed (missing or corrupt files, network), 2 the user's
+input is wrong (unknown id, bad option) — the same split as Typer's own usage errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from rarelens.config import resolve_kb_path
+from rarelens.kb.knowledge_base import KnowledgeBase
+from rarelens.store import KnowledgeBaseFormatError, load_knowledge_base
+
+console = Console()
+err = Console(stderr=True)
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+KbOption = typer.Option(None, "--kb", help="Knowledge-base file (default: RARELENS_KB or the user data folder).")
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    err.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+
+
+def open_kb(path: Path | None) -> KnowledgeBase:
+    kb_path = resolve_kb_path(path)
+    try:
+        return load_knowledge_base(kb_path)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    except KnowledgeBaseFormatError as exc:
+        fail(str(exc))
+
+
+def print_json(data: object) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")

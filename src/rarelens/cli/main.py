@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from rarelens import __version__
-from rarelens.cli import kb, lookup
+from rarelens.cli import benchmark, kb, lookup
 
 app = typer.Typer(
     name="rarelens",
@@ -15,6 +15,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(kb.app, name="kb")
+app.add_typer(benchmark.app, name="benchmark")
 app.command()(lookup.term)
 app.command()(lookup.disease)
 app.command()(lookup.explain)

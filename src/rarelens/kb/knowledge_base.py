@@ -182,11 +182,10 @@ class KnowledgeBase:
 
     def counts(self) -> dict[str, int]:
         d = self.diseases
-        linked_catalog = {
-            int(e)
-            for e, dis in zip(self.catalog_links.entry, self.catalog_links.disease, strict=True)
-            if dis >= 0
-        }
+        cl = self.catalog_links
+        resolved = cl.disease >= 0
+        exact = resolved & np.asarray([r == "E" for r in cl.relation], dtype=bool)
+        linked_catalog = set(cl.entry[resolved].tolist())
         genes_linked = {int(g) for g in self.disease_genes.gene if g >= 0}
         annotated = np.unique(self.annotations.disease)
         annotated_concepts = np.unique(d.concept[annotated]) if len(annotated) else annotated
@@ -214,6 +213,8 @@ class KnowledgeBase:
             "disease_gene_links": len(self.disease_genes),
             "catalog_entries": len(self.catalog),
             "catalog_entries_linked": len(linked_catalog),
+            "catalog_entries_linked_exact": len(set(cl.entry[exact].tolist())),
+            "catalog_entries_linked_reviewed": len(set(cl.entry[resolved & cl.reviewed].tolist())),
             "orphan_designations": len(self.drugs),
             "orphan_designations_linked": len({int(x) for x in self.drug_links.drug}),
             "diseases_with_designations": len({int(x) for x in self.drug_links.disease}),

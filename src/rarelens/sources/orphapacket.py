@@ -119,7 +119,7 @@ def parse_orphapacket(data: dict[str, Any], origin: str) -> OrphaDisorder:
         prevalences=prevalences,
         onsets=tuple(_text(x.get("value")) for x in _items(p.get("AverageAgeOfOnsets"), "AverageAgeOfOnset") if _text(x.get("value"))),
         inheritance=tuple(_text(x.get("value")) for x in _items(p.get("TypeOfInheritances"), "TypeOfInheritance") if _text(x.get("value"))),
-        version=_text(p.get("version")),
+        version=f"{_text(p.get('creationDate'))[:10]} ({_text(p.get('version'))})",
     )
 
 

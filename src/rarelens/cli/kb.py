@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -53,7 +54,7 @@ def build(
             progress.update(task, description=msg)
 
         try:
-            bundle = load_source_bundle(folder, notice=lambda m: progress.console.print(f"[yellow]notice:[/] {m}"), progress=step)
+            bundle = load_source_bundle(folder, notice=lambda m: progress.console.print(f"[yellow]notice:[/] {escape(m)}"), progress=step)
             kbase = build_knowledge_base(bundle, software_version=__version__, progress=lambda m: step(f"building {m}"))
             step("writing")
             manifest = write_knowledge_base(kbase, kb_path)

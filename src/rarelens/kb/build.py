@@ -195,6 +195,7 @@ def build_knowledge_base(  # noqa: C901 - one linear pipeline reads best in one 
             d_rows.cols["name"][i] = od.label
             d_rows.cols["disorder_type"][i] = od.disorder_type
             d_rows.cols["definition"][i] = od.definition
+            d_rows.cols["source"][i] = orpha_src
 
     say("annotations")
     a_rows = _Rows(

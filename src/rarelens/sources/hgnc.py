@@ -27,8 +27,9 @@ def load_hgnc(path: Path) -> list[HgncGene]:
                 ncbi_gene_id=r.get("entrez_id", ""),
                 ensembl_gene_id=r.get("ensembl_gene_id", ""),
                 omim_id=r.get("omim_id", ""),
-                alias_symbols=_split(r.get("alias_symbols", "")),
-                prev_symbols=_split(r.get("prev_symbols", "")),
+                # the official complete set says alias_symbol/prev_symbol; derived copies pluralise
+                alias_symbols=_split(r.get("alias_symbol") or r.get("alias_symbols", "")),
+                prev_symbols=_split(r.get("prev_symbol") or r.get("prev_symbols", "")),
             )
         )
     return out

@@ -49,6 +49,10 @@ def _stanzas(path: Path) -> Iterator[tuple[int, str, list[tuple[int, str, str]]]
             if ":" not in line:
                 raise SourceFormatError(path, lineno, f"expected 'tag: value', got {line[:60]!r}")
             tag, value = line.split(":", 1)
+            if not tag.strip() or " " in tag.strip():
+                # e.g. "is_a HP:0000118" with its colon lost would otherwise be read as an
+                # unknown tag "is_a HP" and silently turn the term into a second root
+                raise SourceFormatError(path, lineno, f"malformed tag {tag.strip()[:40]!r}")
             tags.append((lineno, tag.strip(), value.strip()))
     if kind or tags:
         yield start, kind, tags

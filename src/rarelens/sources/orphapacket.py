@@ -44,6 +44,17 @@ def _relation(text: str) -> str:
     return text.split(" ", 1)[0].strip() if text else ""
 
 
+def _synonyms(value: Any) -> tuple[str, ...]:
+    """Synonyms are ``[{"Synonym": "MFS"}]`` (a wrapper around text, not around a dict)."""
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for it in items:
+        text = _text(it.get("Synonym")) if isinstance(it, dict) else _text(it)
+        if text:
+            out.append(text)
+    return tuple(out)
+
+
 def _genes(value: Any) -> tuple[OrphaGene, ...]:
     out = []
     for g in _items(value, "Gene"):
@@ -110,7 +121,7 @@ def parse_orphapacket(data: dict[str, Any], origin: str) -> OrphaDisorder:
         label=_text(p.get("Label")),
         disorder_type=_text((p.get("DisorderType") or {}).get("value")),
         definition=definition,
-        synonyms=tuple(_text(s.get("Synonym")) for s in _items(p.get("Synonyms"), "Synonym") if _text(s.get("Synonym"))),
+        synonyms=_synonyms(p.get("Synonyms")),
         xrefs=xrefs,
         parents=parents,
         children=children,

@@ -157,7 +157,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         raise FileNotFoundError(
             f"no knowledge base at {path}. Fix: run `rarelens kb build` (or pass --kb PATH)"
         )
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
 
 
 def read_manifest(path: Path) -> dict[str, Any]:

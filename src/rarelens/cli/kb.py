@@ -104,6 +104,8 @@ def fetch(
     unknown = set(only) - {r.key for r in REMOTES}
     if unknown:
         fail(f"unknown source key(s): {', '.join(sorted(unknown))}; known: {', '.join(r.key for r in REMOTES)}", EXIT_USAGE)
+    if base_url and not base_url.startswith(("http://", "https://")):
+        fail(f"--mirror must be an http:// or https:// URL, got {base_url!r}", EXIT_USAGE)
     if base_url:
         from dataclasses import replace
         from urllib.parse import urlsplit
@@ -122,11 +124,18 @@ def fetch(
         try:
             report = fetch_sources(remotes, folder, on_progress=on_progress)
         except FetchError as exc:
-            fail(str(exc))
+            error: FetchError | None = exc
+        else:
+            error = None
+    if error is not None:
+        fail(str(error))
     for r in report.results:
         console.print(f"  {r.key}: {r.status} {r.path} sha256 {r.sha256[:16]}…{'' if r.verified else ' (not pinned)'}")
     for key, error in report.failed_optional:
         warn(f"optional source {key} not fetched: {error}")
-    located = [s for s in locate_sources(folder) if s.path is None]
-    if located:
-        warn("not available by fetch: " + ", ".join(s.spec.key for s in located) + " (see README: data sources)")
+    fetchable = {r.key for r in REMOTES}
+    missing = [s.spec.key for s in locate_sources(folder) if s.path is None]
+    if not_fetchable := [k for k in missing if k not in fetchable]:
+        warn("no official download, copy by hand (docs/data.md): " + ", ".join(not_fetchable))
+    if not_fetched := [k for k in missing if k in fetchable]:
+        warn("not fetched yet: " + ", ".join(not_fetched) + " (run `rarelens kb fetch` without --only)")

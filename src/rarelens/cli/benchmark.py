@@ -77,3 +77,93 @@ def kb_bench(
             + (f"; build {result['build_s']} s" if build else "")
         )
     print_json(result)
+
+
+@app.command("phenotype")
+def phenotype_bench(
+    directory: Path = typer.Argument(..., help="Folder of phenopackets, read recursively."),
+    method: str = typer.Option("ensemble", "--method", help="ensemble | likelihood-ratio | similarity | all"),
+    kb: Path | None = KbOption,
+    fold: int | None = typer.Option(None, "--fold", help="Only cohorts with crc32(cohort) % 2 == FOLD (held-out half)."),
+    limit: int | None = typer.Option(None, "--limit", help="At most this many cases (every k-th file)."),
+    out: Path | None = typer.Option(None, "--out", help="Write one JSON line per case."),
+    as_json: bool = typer.Option(False, "--json", help="Last stdout line is one JSON object."),
+) -> None:
+    """Rank every phenopacket's gold diagnosis: top-1/3/5/10, MRR, median rank, per cohort, timing."""
+    import json
+    import zlib
+
+    from rich.progress import track
+
+    from rarelens.io.phenopacket import load_phenopacket
+    from rarelens.model.issue import ValidationError
+    from rarelens.phenotype.evaluation import gold_rank, summarize
+    from rarelens.phenotype.ranker import METHODS, PhenotypeRanker
+
+    methods = list(METHODS) if method == "all" else [method]
+    if any(m not in METHODS for m in methods):
+        fail(f"unknown method {method!r}; choose one of {', '.join(METHODS)} or all", 2)
+    if not directory.is_dir():
+        fail(f"{directory} is not a folder", 2)
+    t0 = time.perf_counter()
+    from rarelens.store import load_knowledge_base
+
+    kbase = load_knowledge_base(resolve_kb_path(kb))
+    ranker = PhenotypeRanker(kbase)
+    load_s = time.perf_counter() - t0
+    files = sorted(directory.rglob("*.json"))
+    if fold is not None:
+        files = [f for f in files if zlib.crc32(f.parent.name.encode()) % 2 == fold]
+    if limit and len(files) > limit:
+        step = len(files) / limit
+        files = [files[int(i * step)] for i in range(limit)]
+    cases, invalid = [], 0
+    for f in files:
+        try:
+            cases.append(load_phenopacket(f, kbase.ontology))
+        except ValidationError:
+            invalid += 1
+    results: dict[str, object] = {"kb_version": kbase.version, "software_version": __version__,
+                                  "cases_read": len(files), "cases_invalid": invalid, "load_s": round(load_s, 3)}
+    lines = []
+    for m in methods:
+        ranks_all: list[int | None] = []
+        in_kb: list[bool] = []
+        cohorts: dict[str, list[int | None]] = {}
+        times = []
+        for case in track(cases, description=f"ranking ({m})", transient=True, console=console):
+            gold = [r for r in (ranker.row_of_concept(c) for c in
+                    (kbase.find_concept(d) for d in case.diseases) if c is not None) if r is not None]
+            start = time.perf_counter()
+            s = ranker.scores(case.patient, m)
+            times.append(time.perf_counter() - start)
+            rank = gold_rank(s, gold)
+            ranks_all.append(rank)
+            in_kb.append(bool(gold))
+            cohorts.setdefault(Path(case.path).parent.name, []).append(rank)
+            lines.append({"case": case.path, "method": m, "gold": list(case.diseases), "in_kb": bool(gold), "rank": rank})
+        total = sum(times)
+        results[m] = {
+            "all": summarize(ranks_all),
+            "in_kb": summarize([r for r, k in zip(ranks_all, in_kb, strict=True) if k]),
+            "median_case_ms": round(1000 * statistics.median(times), 3) if times else None,
+            "cases_per_second": round(len(times) / total, 1) if total else None,
+            "cohorts": {c: summarize(v) for c, v in sorted(cohorts.items())},
+        }
+    if out:
+        out.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    if not as_json:
+        t = __import__("rich.table", fromlist=["Table"]).Table("method", "set", "n", "top1", "top3", "top5", "top10", "MRR", "median", "ms/case")
+        for m in methods:
+            r = results[m]
+            assert isinstance(r, dict)
+            for key in ("all", "in_kb"):
+                s_ = r[key]
+                t.add_row(m, key, str(s_["n"]), *(f"{s_[k]:.1%}" for k in ("top1", "top3", "top5", "top10")),
+                          f"{s_['mrr']:.3f}", str(s_["median_rank"]), str(r["median_case_ms"]))
+        console.print(t)
+    compact = {k: ({kk: vv for kk, vv in v.items() if kk != "cohorts"} if isinstance(v, dict) else v) for k, v in results.items()}
+    if as_json:
+        print_json(results)
+    else:
+        print_json(compact)

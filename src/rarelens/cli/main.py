@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from rarelens import __version__
-from rarelens.cli import benchmark, kb, lookup
+from rarelens.cli import benchmark, diagnose, kb, lookup
 
 app = typer.Typer(
     name="rarelens",
@@ -19,6 +19,7 @@ app.add_typer(benchmark.app, name="benchmark")
 app.command()(lookup.term)
 app.command()(lookup.disease)
 app.command()(lookup.explain)
+app.command()(diagnose.diagnose)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,120 @@
+"""GA4GH Phenopacket v2 (JSON) → `Patient`.
+
+Problems are collected as `Issue`s naming the file and the JSON path, so a user fixing a file
+sees every bad term at once; alt and obsolete ids are mapped with a warning, unknown ids are
+errors, and a file with no usable observed term cannot be ranked.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rarelens.model.issue import Issue, IssueLevel, ValidationError
+from rarelens.model.patient import Patient
+from rarelens.ontology import Ontology
+
+_DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class PhenopacketCase:
+    patient: Patient
+    diseases: tuple[str, ...]  # diseases[].term.id as written
+    path: str
+
+
+def parse_iso_duration(text: str) -> float | None:
+    """``P3Y6M`` → 3.5 (years); None when unreadable."""
+    m = _DURATION.match(text.strip())
+    if not m or not any(m.groups()):
+        return None
+    y, mo, w, d = (float(g) if g else 0.0 for g in m.groups())
+    return y + mo / 12 + w / 52.18 + d / 365.25
+
+
+def build_patient(
+    ontology: Ontology,
+    observed: list[str],
+    excluded: list[str] = (),  # type: ignore[assignment]
+    *,
+    sex: str | None = None,
+    age_years: float | None = None,
+    onset_years: float | None = None,
+    case_id: str = "",
+    location: str = "",
+) -> Patient:
+    """Validate ids; raises `ValidationError` listing every error (warnings are kept)."""
+    issues: list[Issue] = []
+    obs: list[int] = []
+    exc: list[int] = []
+    for bucket, ids in ((obs, observed), (exc, excluded)):
+        for text in ids:
+            res = ontology.resolve(text)
+            if res.issue is not None:
+                issues.append(Issue(res.issue.level, res.issue.code, res.issue.message, res.issue.fix, location))
+            if res.index is not None and res.index not in bucket:
+                bucket.append(res.index)
+    contradictory = set(obs) & set(exc)
+    for t in sorted(contradictory):
+        issues.append(Issue(IssueLevel.WARNING, "observed-and-excluded",
+                            f"{ontology.ids[t]} is both observed and excluded; treated as observed",
+                            "remove it from one list", location))
+    exc = [t for t in exc if t not in contradictory]
+    if not obs and not any(i.level is IssueLevel.ERROR for i in issues):
+        issues.append(Issue(IssueLevel.ERROR, "no-observed-terms", "no observed phenotype terms to rank with",
+                            "give at least one observed HPO term", location))
+    if any(i.level is IssueLevel.ERROR for i in issues):
+        raise ValidationError(issues)
+    return Patient(tuple(obs), tuple(exc), sex, age_years, onset_years, case_id, tuple(issues))
+
+
+def _get(d: Any, *keys: str) -> Any:
+    for k in keys:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(k)
+    return d
+
+
+def load_phenopacket(path: Path, ontology: Ontology) -> PhenopacketCase:
+    where = str(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValidationError([Issue(IssueLevel.ERROR, "bad-json", f"invalid JSON at line {exc.lineno}: {exc.msg}",
+                                     "check the file is a phenopacket exported as JSON", where)]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError([Issue(IssueLevel.ERROR, "unreadable", str(exc), "", where)]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("phenotypicFeatures", []), list):
+        raise ValidationError([Issue(IssueLevel.ERROR, "not-a-phenopacket",
+                                     "top level is not a phenopacket object with phenotypicFeatures",
+                                     "give a GA4GH Phenopacket v2 JSON file", where)])
+    observed, excluded = [], []
+    for i, feature in enumerate(data.get("phenotypicFeatures", [])):
+        tid = _get(feature, "type", "id")
+        if not isinstance(tid, str):
+            raise ValidationError([Issue(IssueLevel.ERROR, "feature-without-id",
+                                         f"phenotypicFeatures[{i}] has no type.id", "add the HPO id", where)])
+        (excluded if feature.get("excluded") else observed).append(tid)
+    sex = _get(data, "subject", "sex")
+    age = _get(data, "subject", "timeAtLastEncounter", "age", "iso8601duration")
+    onsets = [
+        _get(f, "onset", "age", "iso8601duration") for f in data.get("phenotypicFeatures", []) if not f.get("excluded")
+    ]
+    onset_years = [y for y in (parse_iso_duration(o) for o in onsets if isinstance(o, str)) if y is not None]
+    diseases = tuple(
+        str(_get(d, "term", "id")) for d in data.get("diseases", []) if isinstance(_get(d, "term", "id"), str)
+    )
+    patient = build_patient(
+        ontology, observed, excluded,
+        sex=sex if sex in ("MALE", "FEMALE") else None,
+        age_years=parse_iso_duration(age) if isinstance(age, str) else None,
+        onset_years=min(onset_years) if onset_years else None,
+        case_id=str(data.get("id", path.stem)),
+        location=where,
+    )
+    return PhenopacketCase(patient, diseases, where)

@@ -1,0 +1,1 @@
+"""Phenotype-driven ranking of disease concepts: similarity, likelihood ratio, ensemble."""

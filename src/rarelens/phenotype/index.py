@@ -1,0 +1,128 @@
+"""Per-concept phenotype profiles as sparse matrices, built once per knowledge base.
+
+Ranking a case must take milliseconds, so every disease's annotations are folded into two
+concept × term matrices ahead of time:
+
+* ``implied`` — the probability that a patient with the disease shows term *t*, for *t* an
+  annotated term or any of its ancestors (true-path rule: a patient with "Focal seizure" has
+  "Seizure"), taking the highest frequency among the annotated descendants;
+* ``negated`` — terms the disease is annotated NOT to have (and their descendants).
+
+Frequencies pool every source of a concept's entries: observed counts ``n/m`` from case series
+win over frequency classes; a term without any frequency gets ``default_frequency``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from rarelens.kb.knowledge_base import KnowledgeBase
+from rarelens.ontology.ontology import PHENOTYPIC_ABNORMALITY
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int32]
+
+
+@dataclass(frozen=True, slots=True)
+class PhenotypeIndex:
+    concepts: IntArray  # knowledge-base concept index of each row
+    implied: sp.csc_matrix  # rows × terms, implied frequency (0 = not implied)
+    direct: sp.csr_matrix  # rows × terms, frequency of directly annotated terms only
+    negated: sp.csc_matrix  # rows × terms, 1 where the disease excludes the term
+    background: FloatArray  # per term: mean implied frequency over concepts
+    ic: FloatArray
+    n_terms_direct: FloatArray  # per row, number of directly annotated terms
+
+    @property
+    def n(self) -> int:
+        return len(self.concepts)
+
+
+def _pooled(raw: list[str], values: list[float], default: float) -> float:
+    n = m = 0
+    for text in raw:
+        a, sep, b = text.partition("/")
+        if sep and a.isdigit() and b.isdigit():
+            n, m = n + int(a), m + int(b)
+    if m:
+        return max(n / m, 0.01)
+    known = [v for v in values if not math.isnan(v)]
+    return max(known) if known else default
+
+
+def build_phenotype_index(kb: KnowledgeBase, *, default_frequency: float = 0.5) -> PhenotypeIndex:
+    o, a = kb.ontology, kb.annotations
+    n_terms = len(o)
+    pa = o.index(PHENOTYPIC_ABNORMALITY)
+    concept_of = kb.diseases.concept[a.disease]
+    in_pa = np.zeros(n_terms, dtype=bool)
+    in_pa[o.descendants(pa)] = True
+    rows_ok = in_pa[a.term] & np.asarray([x == "P" for x in a.aspect], dtype=bool)
+
+    pos: dict[tuple[int, int], tuple[list[str], list[float]]] = {}
+    neg: set[tuple[int, int]] = set()
+    raw_col, freq_col = a.frequency_raw, a.frequency
+    for r in np.flatnonzero(rows_ok).tolist():
+        key = (int(concept_of[r]), int(a.term[r]))
+        if a.negated[r]:
+            neg.add(key)
+        else:
+            entry = pos.setdefault(key, ([], []))
+            entry[0].append(raw_col[r])
+            entry[1].append(float(freq_col[r]))
+    concepts = np.asarray(sorted({c for c, _ in pos}), dtype=np.int32)
+    row_of = {int(c): i for i, c in enumerate(concepts)}
+    d_rows, d_cols, d_vals = [], [], []
+    for (c, t), (raw, vals) in pos.items():
+        d_rows.append(row_of[c])
+        d_cols.append(t)
+        d_vals.append(_pooled(raw, vals, default_frequency))
+    direct = sp.csr_matrix(
+        (np.asarray(d_vals), (np.asarray(d_rows), np.asarray(d_cols))), shape=(len(concepts), n_terms)
+    )
+    # Propagate to ancestors with max: expand each (row, term) to (row, ancestor).
+    anc_ptr, anc_idx = o.ancestors_indptr, o.ancestors_indices
+    terms = np.asarray(d_cols, dtype=np.int64)
+    lengths = anc_ptr[terms + 1] - anc_ptr[terms]
+    rows_e = np.repeat(np.asarray(d_rows, dtype=np.int64), lengths)
+    vals_e = np.repeat(np.asarray(d_vals), lengths)
+    starts = np.repeat(anc_ptr[terms], lengths)
+    offs = np.arange(len(rows_e)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    anc = anc_idx[starts + offs].astype(np.int64)
+    key = rows_e * n_terms + anc
+    order = np.lexsort((-vals_e, key))
+    key, vals_e = key[order], vals_e[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    key, vals_e = key[first], vals_e[first]
+    keep = in_pa[key % n_terms]
+    implied = sp.csc_matrix(
+        (vals_e[keep], (key[keep] // n_terms, key[keep] % n_terms)), shape=(len(concepts), n_terms)
+    )
+    # NOT annotations hold for descendants too: a disease without seizures has no focal seizures.
+    n_rows, n_cols = [], []
+    for c, t in neg:
+        if c in row_of:
+            for dsc in o.descendants(t).tolist():
+                n_rows.append(row_of[c])
+                n_cols.append(dsc)
+    negated = sp.csc_matrix(
+        (np.ones(len(n_rows)), (np.asarray(n_rows, dtype=np.int64), np.asarray(n_cols, dtype=np.int64))),
+        shape=(len(concepts), n_terms),
+    )
+    negated.data[:] = 1.0
+    background = np.asarray(implied.mean(axis=0)).ravel()
+    return PhenotypeIndex(
+        concepts=concepts,
+        implied=implied,
+        direct=direct,
+        negated=negated,
+        background=background,
+        ic=o.ic.astype(np.float64),
+        n_terms_direct=np.diff(direct.indptr).astype(np.float64),
+    )

@@ -1,0 +1,129 @@
+"""Rank every disease concept for a patient and explain the top of the list.
+
+The default method is the ensemble with parameters chosen on one half of the development
+cohorts and checked on the other half (docs/benchmarks.md); every result is stamped with the
+knowledge-base release and software version that made it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from rarelens.kb.knowledge_base import KnowledgeBase
+from rarelens.model.patient import Patient
+from rarelens.phenotype.index import PhenotypeIndex, build_phenotype_index
+from rarelens.phenotype.scorers import (
+    EnsembleScorer,
+    LikelihoodRatioScorer,
+    ResnikScorer,
+    Scorer,
+    TermEvidence,
+)
+
+METHODS = ("ensemble", "likelihood-ratio", "similarity")
+DEFAULT_METHOD = "ensemble"
+
+
+@dataclass(frozen=True, slots=True)
+class RankedDiagnosis:
+    rank: int
+    concept_id: str
+    label: str
+    label_zh: str | None
+    ids: tuple[str, ...]
+    in_catalog: bool
+    genes: tuple[str, ...]
+    inheritance: tuple[str, ...]
+    score: float
+    probability: float
+    evidence: tuple[TermEvidence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    method: str
+    kb_version: str
+    software_version: str
+    patient: Patient
+    diagnoses: tuple[RankedDiagnosis, ...]
+    n_ranked: int
+
+
+class PhenotypeRanker:
+    """Holds the index and scorers for one knowledge base; `rank` is pure per call."""
+
+    def __init__(self, kb: KnowledgeBase, *, index: PhenotypeIndex | None = None) -> None:
+        self.kb = kb
+        self.index = index or build_phenotype_index(kb)
+        lr = LikelihoodRatioScorer(kb.ontology, self.index, excluded_noise=0.9, decay=0.15)
+        sim = ResnikScorer(kb.ontology, self.index)
+        self.scorers: dict[str, Scorer] = {
+            "likelihood-ratio": lr,
+            "similarity": sim,
+            "ensemble": EnsembleScorer(lr, sim, weight=1.0),
+        }
+        self._catalog = set(kb.catalog_links.disease[kb.catalog_links.disease >= 0].tolist())
+
+    def scores(self, patient: Patient, method: str = DEFAULT_METHOD) -> npt.NDArray[np.float64]:
+        if method not in self.scorers:
+            raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+        return self.scorers[method].score(patient)
+
+    def rank(self, patient: Patient, *, method: str = DEFAULT_METHOD, top: int = 10) -> Ranking:
+        s = self.scores(patient, method)
+        order = np.argsort(-s, kind="stable")[:top]
+        # Posterior-like probability: softmax of log-scale scores over all concepts.
+        z = s - s.max()
+        prob = np.exp(z) / np.exp(z).sum()
+        lr = self.scorers["likelihood-ratio"]
+        assert isinstance(lr, LikelihoodRatioScorer)
+        return Ranking(
+            method=method,
+            kb_version=self.kb.version,
+            software_version=self.kb.software_version,
+            patient=patient,
+            diagnoses=tuple(
+                self._diagnosis(int(row), i + 1, float(s[row]), float(prob[row]), lr.evidence(patient, int(row)))
+                for i, row in enumerate(order)
+            ),
+            n_ranked=len(s),
+        )
+
+    def _diagnosis(self, row: int, rank: int, score: float, p: float, ev: list[TermEvidence]) -> RankedDiagnosis:
+        kb = self.kb
+        concept = int(self.index.concepts[row])
+        members = kb.concept_members(concept)
+        ids = tuple(kb.concept_ids.id[int(r)] for r in kb.concept_id_rows(concept))
+        genes: dict[str, None] = {}
+        inheritance: dict[str, None] = {}
+        label_zh = None
+        for m in members.tolist():
+            for r in kb.gene_rows(m).tolist():
+                g = int(kb.disease_genes.gene[r])
+                genes[kb.genes.symbol[g] if g >= 0 else kb.disease_genes.symbol[r]] = None
+            for r in kb.fact_rows(m).tolist():
+                if kb.facts.kind[r] == "inheritance":
+                    inheritance[kb.facts.value[r]] = None
+            label_zh = label_zh or kb.chinese_name(m)
+        return RankedDiagnosis(
+            rank=rank,
+            concept_id=kb.concepts.id[concept],
+            label=kb.concepts.label[concept],
+            label_zh=label_zh,
+            ids=ids,
+            in_catalog=bool(self._catalog.intersection(members.tolist())),
+            genes=tuple(genes),
+            inheritance=tuple(inheritance),
+            score=score,
+            probability=p,
+            evidence=tuple(ev),
+        )
+
+    def row_of_concept(self, concept: int) -> int | None:
+        pos = int(np.searchsorted(self.index.concepts, concept))
+        if pos < len(self.index.concepts) and int(self.index.concepts[pos]) == concept:
+            return pos
+        return None

@@ -1,0 +1,205 @@
+"""Scorers: each turns a patient into one score per disease concept, vectorised.
+
+* `ResnikScorer` — Phenomizer-style symmetric best-match average of Resnik similarity
+  (information content of the most informative common ancestor). Coarse on its own: many
+  diseases share the same best matches, so ties are broken by how frequent the matched
+  features are in each disease (a principled second key: it is the LR model's match term).
+* `LikelihoodRatioScorer` — LIRICAL-style: for each observed term the ratio of its probability
+  under the disease to its background probability, with a noise floor so that an unexplained
+  (unrelated) phenotype costs every disease the same bounded amount and cannot sink the true one;
+  excluded terms multiply by P(absent | disease) / P(absent), capped at 1 so exclusion never
+  raises a score; disease NOT annotations contradicting an observed term weigh heavily.
+* `EnsembleScorer` — a weighted sum of the two after standardising each across diseases.
+
+All return log-scale scores; evidence per term is computed only for the diseases shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from rarelens.model.patient import Patient
+from rarelens.ontology import Ontology
+from rarelens.phenotype.index import PhenotypeIndex
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class Scorer(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    def score(self, patient: Patient) -> FloatArray: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TermEvidence:
+    patient_term: int
+    disease_term: int  # best-matching disease term (-1: none)
+    match: str  # exact | patient more specific | patient less specific | excluded contradicts | excluded consistent | contradicts NOT | unexplained
+    contribution: float  # log-scale contribution to the score
+    frequency: float  # implied frequency of the matched disease term (NaN if none)
+    excluded: bool = False
+
+
+def _column(ix: PhenotypeIndex, t: int) -> FloatArray:
+    col = ix.implied[:, [t]]
+    out = np.zeros(ix.n)
+    out[col.indices] = col.data
+    return out
+
+
+def _ancestors_in(onto: Ontology, ix: PhenotypeIndex, t: int) -> npt.NDArray[np.int32]:
+    anc = onto.ancestors(t)
+    return anc[ix.background[anc] > 0]
+
+
+@dataclass(frozen=True, slots=True)
+class LikelihoodRatioScorer:
+    ontology: Ontology
+    index: PhenotypeIndex
+    noise: float = 0.02  # probability that a feature is unrelated to the disease
+    decay: float = 0.8  # share of an ancestor's evidence kept when the patient term is more specific
+    excluded_noise: float = 0.25  # chance a feature the disease has goes unnoticed or unrecorded
+    not_penalty: float = 0.01  # P(observed | disease annotated NOT to have it)
+    name: str = "likelihood-ratio"
+
+    def _term(self, t: int) -> FloatArray:
+        """P(t | disease) for observed term t, before noise.
+
+        Exact (or implied by a more specific disease term): the annotated frequency. Patient
+        more specific than the disease's term a: f(a) · P(t | a), with P(t | a) estimated from the
+        background as bg(t) / bg(a), so the likelihood ratio is a's own f(a) / bg(a) — the
+        evidence the disease actually offers — times ``decay`` for the unverified refinement.
+        """
+        ix, onto = self.index, self.ontology
+        best = _column(ix, t)
+        bg_t = max(float(ix.background[t]), 1e-4)
+        for a in _ancestors_in(onto, ix, t):
+            a = int(a)
+            if a == t:
+                continue
+            scale = self.decay * bg_t / max(float(ix.background[a]), 1e-4)
+            np.maximum(best, _column(ix, a) * min(scale, 1.0), out=best)
+        return best
+
+    def score(self, patient: Patient) -> FloatArray:
+        ix = self.index
+        total = np.zeros(ix.n)
+        for t in patient.observed:
+            match = self._term(t)
+            bg = max(float(ix.background[t]), 1e-4)
+            p = (1 - self.noise) * match + self.noise * bg
+            neg = ix.negated[:, [t]]
+            p[neg.indices] = np.minimum(p[neg.indices], self.not_penalty * bg)
+            total += np.log(p / bg)
+        for t in patient.excluded:
+            f = _column(self.index, t)
+            bg = min(float(ix.background[t]), 0.99)
+            ratio = (1 - (1 - self.excluded_noise) * f) / (1 - bg)
+            total += np.minimum(np.log(np.maximum(ratio, 1e-6)), 0.0)
+        return total
+
+    def evidence(self, patient: Patient, row: int) -> list[TermEvidence]:
+        ix, onto = self.index, self.ontology
+        out = []
+        for t in patient.observed:
+            bg = max(float(ix.background[t]), 1e-4)
+            if ix.negated[row, t]:
+                out.append(TermEvidence(t, t, "contradicts NOT", float(np.log(self.not_penalty)), float("nan")))
+                continue
+            exact = float(ix.implied[row, t])
+            best, best_term, best_w = exact, t, 1.0
+            for a in _ancestors_in(onto, ix, t):
+                a = int(a)
+                if a == t:
+                    continue
+                w = min(self.decay * bg / max(float(ix.background[a]), 1e-4), 1.0)
+                f = float(ix.implied[row, a])
+                if f * w > best:
+                    best, best_term, best_w = f * w, a, w
+            p = (1 - self.noise) * best + self.noise * bg
+            contribution = float(np.log(p / bg))
+            if best <= 0:
+                out.append(TermEvidence(t, -1, "unexplained", contribution, float("nan")))
+                continue
+            freq = best / best_w
+            if best_term == t:
+                kind = "exact" if ix.direct[row, t] > 0 else "patient less specific"
+                dterm = t if ix.direct[row, t] > 0 else _most_specific_direct(onto, ix, row, t)
+            else:
+                kind, dterm = "patient more specific", _most_specific_direct(onto, ix, row, best_term)
+            out.append(TermEvidence(t, dterm, kind, contribution, freq))
+        for t in patient.excluded:
+            f = float(ix.implied[row, t])
+            bg = min(float(ix.background[t]), 0.99)
+            ratio = (1 - (1 - self.excluded_noise) * f) / (1 - bg)
+            c = min(float(np.log(max(ratio, 1e-6))), 0.0)
+            kind = "excluded contradicts" if f > 0 else "excluded consistent"
+            out.append(TermEvidence(t, t if f > 0 else -1, kind, c, f if f > 0 else float("nan"), excluded=True))
+        return out
+
+
+def _most_specific_direct(onto: Ontology, ix: PhenotypeIndex, row: int, t: int) -> int:
+    """The directly annotated disease term that implies ``t`` (for 'patient less specific')."""
+    start, end = ix.direct.indptr[row], ix.direct.indptr[row + 1]
+    best, best_ic = t, -1.0
+    for s in ix.direct.indices[start:end].tolist():
+        if onto.is_descendant_of(s, t) and ix.ic[s] > best_ic:
+            best, best_ic = s, float(ix.ic[s])
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class ResnikScorer:
+    ontology: Ontology
+    index: PhenotypeIndex
+    name: str = "similarity"
+
+    def score(self, patient: Patient) -> FloatArray:
+        ix, onto = self.index, self.ontology
+        if not patient.observed:
+            return np.zeros(ix.n)
+        p2d = np.zeros(ix.n)
+        freq_key = np.zeros(ix.n)
+        patient_anc: set[int] = set()
+        for t in patient.observed:
+            best = np.zeros(ix.n)
+            for a in _ancestors_in(onto, ix, t):
+                a = int(a)
+                patient_anc.add(a)
+                col = ix.implied[:, [a]]
+                np.maximum.at(best, col.indices, ix.ic[a])
+            p2d += best
+            freq_key += _column(ix, t)
+        p2d /= len(patient.observed)
+        # disease → patient: for each annotated disease term, the IC of its best common
+        # ancestor with any patient term; one reduceat over the ancestor closure.
+        v = np.zeros(len(onto))
+        idx = np.fromiter(patient_anc, dtype=np.int64)
+        v[idx] = ix.ic[idx]
+        anc_vals = v[onto.ancestors_indices]
+        m = np.maximum.reduceat(anc_vals, onto.ancestors_indptr[:-1]) if len(anc_vals) else v
+        direct = ix.direct
+        d2p = np.add.reduceat(m[direct.indices], direct.indptr[:-1]) / np.maximum(ix.n_terms_direct, 1)
+        d2p[ix.n_terms_direct == 0] = 0
+        return 0.5 * (p2d + d2p) + 1e-3 * freq_key / len(patient.observed)
+
+
+@dataclass(frozen=True, slots=True)
+class EnsembleScorer:
+    lr: LikelihoodRatioScorer
+    sim: ResnikScorer
+    weight: float = 1.0  # weight of the standardised similarity, in LR standard deviations
+    name: str = "ensemble"
+
+    def score(self, patient: Patient) -> FloatArray:
+        a = self.lr.score(patient)
+        b = self.sim.score(patient)
+        sa = float(a.std()) or 1.0
+        sb = float(b.std()) or 1.0
+        return np.asarray(a + self.weight * sa * (b - b.mean()) / sb, dtype=np.float64)

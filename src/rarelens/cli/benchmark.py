@@ -159,6 +159,9 @@ def phenotype_bench(
             assert isinstance(r, dict)
             for key in ("all", "in_kb"):
                 s_ = r[key]
+                if not s_.get("n"):
+                    t.add_row(m, key, "0", *("-" * 7))
+                    continue
                 t.add_row(m, key, str(s_["n"]), *(f"{s_[k]:.1%}" for k in ("top1", "top3", "top5", "top10")),
                           f"{s_['mrr']:.3f}", str(s_["median_rank"]), str(r["median_case_ms"]))
         console.print(t)

@@ -37,6 +37,7 @@ class PhenotypeIndex:
     background: FloatArray  # per term: mean implied frequency over concepts
     ic: FloatArray
     n_terms_direct: FloatArray  # per row, number of directly annotated terms
+    root: int  # HP:0000118, the top of the phenotype tree
 
     @property
     def n(self) -> int:
@@ -125,4 +126,5 @@ def build_phenotype_index(kb: KnowledgeBase, *, default_frequency: float = 0.5) 
         background=background,
         ic=o.ic.astype(np.float64),
         n_terms_direct=np.diff(direct.indptr).astype(np.float64),
+        root=pa,
     )

@@ -54,8 +54,12 @@ def _column(ix: PhenotypeIndex, t: int) -> FloatArray:
 
 
 def _ancestors_in(onto: Ontology, ix: PhenotypeIndex, t: int) -> npt.NDArray[np.int32]:
+    """Ancestors of t that some disease implies, without HP:0000118 (Phenotypic abnormality):
+    every disease implies it, so matching through it would explain anything by anything."""
     anc = onto.ancestors(t)
-    return anc[ix.background[anc] > 0]
+    keep = ix.background[anc] > 0
+    keep &= anc != ix.root
+    return anc[keep]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,12 @@ class LikelihoodRatioScorer:
         return best
 
     def score(self, patient: Patient) -> FloatArray:
+        observed, excluded = self.score_parts(patient)
+        return observed + excluded
+
+    def score_parts(self, patient: Patient) -> tuple[FloatArray, FloatArray]:
+        """(observed-term log LR, excluded-term log LR ≤ 0), kept apart so the ensemble can
+        rescale the first without letting an exclusion lift any disease."""
         ix = self.index
         total = np.zeros(ix.n)
         for t in patient.observed:
@@ -97,12 +107,18 @@ class LikelihoodRatioScorer:
             neg = ix.negated[:, [t]]
             p[neg.indices] = np.minimum(p[neg.indices], self.not_penalty * bg)
             total += np.log(p / bg)
+        excluded = np.zeros(ix.n)
         for t in patient.excluded:
             f = _column(self.index, t)
-            bg = min(float(ix.background[t]), 0.99)
-            ratio = (1 - (1 - self.excluded_noise) * f) / (1 - bg)
-            total += np.minimum(np.log(np.maximum(ratio, 1e-6)), 0.0)
-        return total
+            ratio = (1 - (1 - self.excluded_noise) * f) / self._absent_background(t)
+            excluded += np.minimum(np.log(np.maximum(ratio, 1e-6)), 0.0)
+        return total, excluded
+
+    def _absent_background(self, t: int) -> float:
+        """P(term recorded absent) in the background, with the same under-recording noise as
+        the disease side, so an excluded common feature still counts against diseases with it."""
+        bg = min(float(self.index.background[t]), 0.99)
+        return 1 - (1 - self.excluded_noise) * bg
 
     def evidence(self, patient: Patient, row: int) -> list[TermEvidence]:
         ix, onto = self.index, self.ontology
@@ -136,8 +152,7 @@ class LikelihoodRatioScorer:
             out.append(TermEvidence(t, dterm, kind, contribution, freq))
         for t in patient.excluded:
             f = float(ix.implied[row, t])
-            bg = min(float(ix.background[t]), 0.99)
-            ratio = (1 - (1 - self.excluded_noise) * f) / (1 - bg)
+            ratio = (1 - (1 - self.excluded_noise) * f) / self._absent_background(t)
             c = min(float(np.log(max(ratio, 1e-6))), 0.0)
             kind = "excluded contradicts" if f > 0 else "excluded consistent"
             out.append(TermEvidence(t, t if f > 0 else -1, kind, c, f if f > 0 else float("nan"), excluded=True))
@@ -198,8 +213,8 @@ class EnsembleScorer:
     name: str = "ensemble"
 
     def score(self, patient: Patient) -> FloatArray:
-        a = self.lr.score(patient)
+        a, excluded = self.lr.score_parts(patient)
         b = self.sim.score(patient)
         sa = float(a.std()) or 1.0
         sb = float(b.std()) or 1.0
-        return np.asarray(a + self.weight * sa * (b - b.mean()) / sb, dtype=np.float64)
+        return np.asarray(a + self.weight * sa * (b - b.mean()) / sb + excluded, dtype=np.float64)

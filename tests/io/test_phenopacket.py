@@ -1,0 +1,222 @@
+"""GA4GH Phenopacket v2 JSON → Patient, validated against the fixture HPO release."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rarelens.io.phenopacket import build_patient, load_phenopacket, parse_iso_duration
+from rarelens.kb.knowledge_base import KnowledgeBase
+from rarelens.model.issue import IssueLevel, ValidationError
+from rarelens.ontology import Ontology
+
+ARACHNODACTYLY, AORTIC_ROOT, ECTOPIA_LENTIS = "HP:0001166", "HP:0002616", "HP:0001083"
+HYPERGLYCEMIA = "HP:0003074"
+ALT_ARACHNODACTYLY = "HP:0001505"  # alt_id of HP:0001166 in the fixture hp.obo
+OBSOLETE_DILATATION = "HP:0002631"  # obsolete, replaced_by HP:0002616
+OBSOLETE_NO_REPLACEMENT = "HP:0500014"  # obsolete, only consider: HP:0000118
+
+
+@pytest.fixture(scope="module")
+def onto(kb: KnowledgeBase) -> Ontology:
+    return kb.ontology
+
+
+def feature(hpo: str, *, excluded: bool = False, onset: str | None = None) -> dict[str, Any]:
+    f: dict[str, Any] = {"type": {"id": hpo, "label": "x"}}
+    if excluded:
+        f["excluded"] = True
+    if onset:
+        f["onset"] = {"age": {"iso8601duration": onset}}
+    return f
+
+
+def write(tmp_path: Path, features: list[dict[str, Any]], name: str = "case.json", **extra: Any) -> Path:
+    data = {"id": "case-1", "phenotypicFeatures": features, **extra}
+    path = tmp_path / name
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return path
+
+
+def ids(o: Ontology, terms: tuple[int, ...]) -> list[str]:
+    return [o.ids[t] for t in terms]
+
+
+def test_valid_phenopacket(tmp_path: Path, onto: Ontology) -> None:
+    path = write(
+        tmp_path,
+        [
+            feature(ARACHNODACTYLY, onset="P3Y6M"),
+            feature(AORTIC_ROOT, onset="P12Y"),
+            feature(ECTOPIA_LENTIS),
+            feature(HYPERGLYCEMIA, excluded=True, onset="P1M"),  # excluded: its onset is ignored
+        ],
+        subject={"id": "proband", "sex": "FEMALE", "timeAtLastEncounter": {"age": {"iso8601duration": "P14Y3M"}}},
+        diseases=[{"term": {"id": "OMIM:154700", "label": "Marfan syndrome"}}],
+        metaData={"phenopacketSchemaVersion": "2.0"},
+    )
+    case = load_phenopacket(path, onto)
+    p = case.patient
+    assert ids(onto, p.observed) == [ARACHNODACTYLY, AORTIC_ROOT, ECTOPIA_LENTIS]
+    assert ids(onto, p.excluded) == [HYPERGLYCEMIA]
+    assert p.sex == "FEMALE"
+    assert p.age_years == pytest.approx(14.25)
+    assert p.onset_years == pytest.approx(3.5)  # earliest onset among observed features
+    assert p.id == "case-1"
+    assert p.issues == ()
+    assert case.diseases == ("OMIM:154700",)
+    assert case.path == str(path)
+
+
+def test_minimal_phenopacket_defaults(tmp_path: Path, onto: Ontology) -> None:
+    path = tmp_path / "bare.json"
+    path.write_text(json.dumps({"phenotypicFeatures": [feature(ARACHNODACTYLY)]}), encoding="utf-8")
+    case = load_phenopacket(path, onto)
+    assert case.patient.id == "bare"  # file stem when the packet has no id
+    assert case.patient.sex is None
+    assert case.patient.age_years is None
+    assert case.patient.onset_years is None
+    assert case.diseases == ()
+
+
+def test_unknown_sex_is_none(tmp_path: Path, onto: Ontology) -> None:
+    path = write(tmp_path, [feature(ARACHNODACTYLY)], subject={"sex": "UNKNOWN_SEX"})
+    assert load_phenopacket(path, onto).patient.sex is None
+
+
+def test_duplicate_terms_are_deduplicated(tmp_path: Path, onto: Ontology) -> None:
+    path = write(tmp_path, [feature(ARACHNODACTYLY), feature(ARACHNODACTYLY), feature(ALT_ARACHNODACTYLY)])
+    assert ids(onto, load_phenopacket(path, onto).patient.observed) == [ARACHNODACTYLY]
+
+
+def test_alt_id_is_mapped_with_a_warning_kept_on_the_patient(tmp_path: Path, onto: Ontology) -> None:
+    path = write(tmp_path, [feature(ALT_ARACHNODACTYLY), feature(AORTIC_ROOT)])
+    p = load_phenopacket(path, onto).patient
+    assert ids(onto, p.observed) == [ARACHNODACTYLY, AORTIC_ROOT]
+    assert len(p.issues) == 1
+    issue = p.issues[0]
+    assert issue.level is IssueLevel.WARNING
+    assert issue.code == "alt-hpo-id"
+    assert ALT_ARACHNODACTYLY in issue.message
+    assert ARACHNODACTYLY in issue.message
+    assert issue.location == str(path)
+
+
+def test_obsolete_id_is_mapped_to_its_replacement(tmp_path: Path, onto: Ontology) -> None:
+    path = write(tmp_path, [feature(OBSOLETE_DILATATION), feature(ECTOPIA_LENTIS, excluded=True)])
+    p = load_phenopacket(path, onto).patient
+    assert ids(onto, p.observed) == [AORTIC_ROOT]
+    assert ids(onto, p.excluded) == [ECTOPIA_LENTIS]
+    assert [(i.level, i.code) for i in p.issues] == [(IssueLevel.WARNING, "obsolete-hpo-id")]
+    assert AORTIC_ROOT in p.issues[0].message
+
+
+def test_unknown_id_names_the_id_and_the_file(tmp_path: Path, onto: Ontology) -> None:
+    path = write(tmp_path, [feature(ARACHNODACTYLY), feature("HP:9999999")], name="patient-7.json")
+    with pytest.raises(ValidationError) as info:
+        load_phenopacket(path, onto)
+    errors = [i for i in info.value.issues if i.level is IssueLevel.ERROR]
+    assert len(errors) == 1
+    assert "HP:9999999" in errors[0].message
+    assert errors[0].location == str(path)
+    assert "HP:9999999" in str(info.value)
+    assert "patient-7.json" in str(info.value)
+
+
+def test_every_bad_id_is_reported_at_once(tmp_path: Path, onto: Ontology) -> None:
+    path = write(tmp_path, [feature("HP:9999999"), feature(ARACHNODACTYLY), feature("HP:9999998", excluded=True),
+                            feature(OBSOLETE_NO_REPLACEMENT)])
+    with pytest.raises(ValidationError) as info:
+        load_phenopacket(path, onto)
+    text = str(info.value)
+    for bad in ("HP:9999999", "HP:9999998", OBSOLETE_NO_REPLACEMENT):
+        assert bad in text
+    assert "consider HP:0000118" in text
+
+
+def test_empty_phenotypic_features(tmp_path: Path, onto: Ontology) -> None:
+    path = write(tmp_path, [])
+    with pytest.raises(ValidationError) as info:
+        load_phenopacket(path, onto)
+    assert [i.code for i in info.value.issues] == ["no-observed-terms"]
+    assert "no observed phenotype terms" in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_only_excluded_terms(tmp_path: Path, onto: Ontology) -> None:
+    path = write(tmp_path, [feature(ARACHNODACTYLY, excluded=True)])
+    with pytest.raises(ValidationError, match="no observed phenotype terms"):
+        load_phenopacket(path, onto)
+
+
+def test_only_unknown_ids(tmp_path: Path, onto: Ontology) -> None:
+    path = write(tmp_path, [feature("HP:9999999"), feature("HP:9999998")])
+    with pytest.raises(ValidationError) as info:
+        load_phenopacket(path, onto)
+    assert {i.code for i in info.value.issues} == {"unknown-hpo-id"}
+    assert "HP:9999999" in str(info.value)
+    assert "HP:9999998" in str(info.value)
+
+
+def test_malformed_id(tmp_path: Path, onto: Ontology) -> None:
+    path = write(tmp_path, [feature("HP:12")])
+    with pytest.raises(ValidationError, match="HP:12"):
+        load_phenopacket(path, onto)
+
+
+def test_feature_without_type_id(tmp_path: Path, onto: Ontology) -> None:
+    path = write(tmp_path, [feature(ARACHNODACTYLY), {"type": {"label": "Arachnodactyly"}}])
+    with pytest.raises(ValidationError, match=r"phenotypicFeatures\[1\]"):
+        load_phenopacket(path, onto)
+
+
+def test_invalid_json_gives_the_line(tmp_path: Path, onto: Ontology) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{\n  "id": "x",\n  "phenotypicFeatures": [,]\n}\n', encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        load_phenopacket(path, onto)
+    assert [i.code for i in info.value.issues] == ["bad-json"]
+    assert "line 3" in str(info.value)
+    assert "broken.json" in str(info.value)
+
+
+def test_json_that_is_not_a_phenopacket(tmp_path: Path, onto: Ontology) -> None:
+    path = tmp_path / "list.json"
+    path.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(ValidationError, match="not a phenopacket"):
+        load_phenopacket(path, onto)
+
+
+def test_observed_and_excluded_is_observed_with_a_warning(onto: Ontology) -> None:
+    p = build_patient(onto, [ARACHNODACTYLY], [ARACHNODACTYLY, ECTOPIA_LENTIS], location="command line")
+    assert ids(onto, p.observed) == [ARACHNODACTYLY]
+    assert ids(onto, p.excluded) == [ECTOPIA_LENTIS]
+    assert [i.code for i in p.issues] == ["observed-and-excluded"]
+    assert p.issues[0].location == "command line"
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("P3Y", 3.0),
+        ("P3Y6M", 3.5),
+        ("P6M", 0.5),
+        ("P18M", 1.5),
+        ("P1.5Y", 1.5),
+        ("P2W", 2 / 52.18),
+        ("P10D", 10 / 365.25),
+        ("P1Y2M3W4D", 1 + 2 / 12 + 3 / 52.18 + 4 / 365.25),
+        ("P0D", 0.0),
+        (" P3Y ", 3.0),
+    ],
+)
+def test_parse_iso_duration(text: str, years: float) -> None:
+    assert parse_iso_duration(text) == pytest.approx(years)
+
+
+@pytest.mark.parametrize("text", ["", "P", "3Y", "P3", "PY", "P3Y6", "T3Y", "P-1Y", "P3M2Y", "three years"])
+def test_parse_iso_duration_unreadable(text: str) -> None:
+    assert parse_iso_duration(text) is None

@@ -46,8 +46,13 @@ def build_patient(
     onset_years: float | None = None,
     case_id: str = "",
     location: str = "",
+    lenient: bool = False,
 ) -> Patient:
-    """Validate ids; raises `ValidationError` listing every error (warnings are kept)."""
+    """Validate ids; raises `ValidationError` listing every error (warnings are kept).
+
+    ``lenient`` (used by benchmarks over files written against newer HPO releases) drops
+    unknown ids with a warning instead of failing, as long as an observed term remains.
+    """
     issues: list[Issue] = []
     obs: list[int] = []
     exc: list[int] = []
@@ -55,7 +60,11 @@ def build_patient(
         for text in ids:
             res = ontology.resolve(text)
             if res.issue is not None:
-                issues.append(Issue(res.issue.level, res.issue.code, res.issue.message, res.issue.fix, location))
+                level = res.issue.level
+                message = res.issue.message
+                if lenient and level is IssueLevel.ERROR:
+                    level, message = IssueLevel.WARNING, f"{message}; dropped"
+                issues.append(Issue(level, res.issue.code, message, res.issue.fix, location))
             if res.index is not None and res.index not in bucket:
                 bucket.append(res.index)
     contradictory = set(obs) & set(exc)
@@ -80,7 +89,7 @@ def _get(d: Any, *keys: str) -> Any:
     return d
 
 
-def load_phenopacket(path: Path, ontology: Ontology) -> PhenopacketCase:
+def load_phenopacket(path: Path, ontology: Ontology, *, lenient: bool = False) -> PhenopacketCase:
     where = str(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -116,5 +125,6 @@ def load_phenopacket(path: Path, ontology: Ontology) -> PhenopacketCase:
         onset_years=min(onset_years) if onset_years else None,
         case_id=str(data.get("id", path.stem)),
         location=where,
+        lenient=lenient,
     )
     return PhenopacketCase(patient, diseases, where)

@@ -58,12 +58,12 @@ class PhenotypeRanker:
     def __init__(self, kb: KnowledgeBase, *, index: PhenotypeIndex | None = None) -> None:
         self.kb = kb
         self.index = index or build_phenotype_index(kb)
-        lr = LikelihoodRatioScorer(kb.ontology, self.index, excluded_noise=0.9, decay=0.15)
+        lr = LikelihoodRatioScorer(kb.ontology, self.index, excluded_noise=0.9, decay=0.1)
         sim = ResnikScorer(kb.ontology, self.index)
         self.scorers: dict[str, Scorer] = {
             "likelihood-ratio": lr,
             "similarity": sim,
-            "ensemble": EnsembleScorer(lr, sim, weight=1.0),
+            "ensemble": EnsembleScorer(lr, sim, weight=0.5),
         }
         self._catalog = set(kb.catalog_links.disease[kb.catalog_links.disease >= 0].tolist())
 

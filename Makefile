@@ -24,8 +24,8 @@ venv: $(BIN)/rarelens
 
 demo: venv
 	$(BIN)/rarelens kb build --if-missing
-	$(BIN)/rarelens kb info
-	$(BIN)/rarelens disease OMIM:154700
+	$(BIN)/rarelens diagnose --phenopacket examples/marfan-like.phenopacket.json --top 5
+	$(BIN)/rarelens disease OMIM:154700 --limit 8
 	$(BIN)/rarelens term search 癫痫 --limit 5
 	$(BIN)/rarelens explain OMIM:154700 HP:0001166
 

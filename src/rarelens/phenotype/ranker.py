@@ -15,6 +15,7 @@ import numpy.typing as npt
 from rarelens.kb.knowledge_base import KnowledgeBase
 from rarelens.model.patient import Patient
 from rarelens.phenotype.index import PhenotypeIndex, build_phenotype_index
+from rarelens.phenotype.prior import build_log_prior
 from rarelens.phenotype.scorers import (
     EnsembleScorer,
     LikelihoodRatioScorer,
@@ -25,6 +26,7 @@ from rarelens.phenotype.scorers import (
 
 METHODS = ("ensemble", "likelihood-ratio", "similarity")
 DEFAULT_METHOD = "ensemble"
+PRIOR_WEIGHT = 0.5  # chosen on cohort fold 0 (docs/benchmarks.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +57,22 @@ class Ranking:
 class PhenotypeRanker:
     """Holds the index and scorers for one knowledge base; `rank` is pure per call."""
 
-    def __init__(self, kb: KnowledgeBase, *, index: PhenotypeIndex | None = None) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        *,
+        index: PhenotypeIndex | None = None,
+        region: str | None = None,
+        prior_weight: float = PRIOR_WEIGHT,
+    ) -> None:
         self.kb = kb
         self.index = index or build_phenotype_index(kb)
-        lr = LikelihoodRatioScorer(kb.ontology, self.index, excluded_noise=0.9, decay=0.1)
+        self.region = region
+        self.log_prior = build_log_prior(kb, self.index.concepts, region=region)
+        lr = LikelihoodRatioScorer(
+            kb.ontology, self.index, excluded_noise=0.9, decay=0.1,
+            log_prior=self.log_prior, prior_weight=prior_weight,
+        )
         sim = ResnikScorer(kb.ontology, self.index)
         self.scorers: dict[str, Scorer] = {
             "likelihood-ratio": lr,

@@ -78,6 +78,8 @@ class LikelihoodRatioScorer:
     decay: float = 0.8  # share of an ancestor's evidence kept when the patient term is more specific
     excluded_noise: float = 0.25  # chance a feature the disease has goes unnoticed or unrecorded
     not_penalty: float = 0.01  # P(observed | disease annotated NOT to have it)
+    log_prior: FloatArray | None = None  # per disease row (see phenotype.prior)
+    prior_weight: float = 0.0  # 1.0 = a full Bayesian prior; tuned on development cohorts
     name: str = "likelihood-ratio"
 
     def _term(self, t: int) -> FloatArray:
@@ -109,6 +111,8 @@ class LikelihoodRatioScorer:
         rescale the first without letting an exclusion lift any disease."""
         ix = self.index
         total = np.zeros(ix.n)
+        if self.log_prior is not None and self.prior_weight:
+            total += self.prior_weight * (self.log_prior - self.log_prior.max())
         for t in patient.observed:
             match = self._term(t)
             bg = max(float(ix.background[t]), 1e-4)

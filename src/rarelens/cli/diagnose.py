@@ -31,6 +31,7 @@ def diagnose(
     sex: str | None = typer.Option(None, "--sex", help="F or M."),
     onset: str | None = typer.Option(None, "--onset", help="Age of onset, ISO 8601 duration (P3Y)."),
     method: str = typer.Option(DEFAULT_METHOD, "--method", help=f"One of {', '.join(METHODS)}."),
+    region: str | None = typer.Option(None, "--region", help="Prevalence prior for a region, e.g. China (boosts the national catalog)."),
     top: int = typer.Option(10, "--top", "-n", help="How many diagnoses to show."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"One of {', '.join(FORMATS)}."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
@@ -68,7 +69,7 @@ def diagnose(
         raise typer.Exit(EXIT_USAGE) from None
     for issue in patient.issues:
         warn(issue.message)
-    ranking = PhenotypeRanker(kbase).rank(patient, method=method, top=top)
+    ranking = PhenotypeRanker(kbase, region=region).rank(patient, method=method, top=top)
     o = kbase.ontology
     if fmt == "table":
         _table(ranking, o)

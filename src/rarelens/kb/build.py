@@ -262,7 +262,8 @@ def build_knowledge_base(  # noqa: C901 - one linear pipeline reads best in one 
                 equivalences.append(Equivalence(od.orpha_id, x.target, "orphanet-E", orpha_src))
     mondo_sources = {s.path.rsplit("/", 1)[-1]: i for i, s in enumerate(bundle.sources) if s.key.startswith("mondo.")}
     for m in bundle.mondo:
-        if m.predicate != "skos:exactMatch":
+        # An obsolete Mondo class still carries its old exact matches; it names no disease now.
+        if m.predicate != "skos:exactMatch" or m.subject_label.startswith("obsolete "):
             continue
         msrc = mondo_sources.get(m.mapping_set, -1)
         if m.object_id.startswith(("OMIM:", "ORPHA:")):

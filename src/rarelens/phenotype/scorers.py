@@ -197,11 +197,13 @@ class ResnikScorer:
         patient_anc: set[int] = set()
         for t in patient.observed:
             best = np.zeros(ix.n)
-            for a in _ancestors_in(onto, ix, t):
-                a = int(a)
+            anc = _ancestors_in(onto, ix, t)
+            # In ascending IC order a plain assignment leaves each disease its most
+            # informative shared ancestor, without a gather-and-max per column.
+            for a in anc[np.argsort(ix.ic[anc], kind="stable")].tolist():
                 patient_anc.add(a)
                 rows, _ = _col(ix, a)
-                best[rows] = np.maximum(best[rows], ix.ic[a])
+                best[rows] = ix.ic[a]
             p2d += best
             freq_key += _column(ix, t)
         p2d /= len(patient.observed)

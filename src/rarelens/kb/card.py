@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rarelens.kb.frequency import pool_frequencies
 from rarelens.kb.knowledge_base import KnowledgeBase
 
 
@@ -189,7 +190,7 @@ def _phenotypes(kb: KnowledgeBase, members: np.ndarray) -> list[PhenotypeLine]:
             by_term.setdefault((int(a.term[r]), bool(a.negated[r])), []).append(r)
     lines = []
     for (t, neg), rows in by_term.items():
-        freq = _pooled_frequency([a.frequency_raw[r] for r in rows], [float(a.frequency[r]) for r in rows])
+        freq = pool_frequencies([a.frequency_raw[r] for r in rows], [float(a.frequency[r]) for r in rows])
         texts = sorted({a.frequency_raw[r] for r in rows if a.frequency_raw[r]})
         lines.append(
             PhenotypeLine(
@@ -205,17 +206,3 @@ def _phenotypes(kb: KnowledgeBase, members: np.ndarray) -> list[PhenotypeLine]:
     lines.sort(key=lambda x: (x.negated, -(x.frequency if not math.isnan(x.frequency) else -1), -o.ic[o.index(x.term)]))
     return lines
 
-
-def _pooled_frequency(raw: list[str], values: list[float]) -> float:
-    """Observed counts beat frequency classes: pool every ``n/m`` (sum n / sum m); without
-    counts, use the highest class midpoint any source states."""
-    n = m = 0
-    for text in raw:
-        if "/" in text:
-            a, _, b = text.partition("/")
-            if a.isdigit() and b.isdigit():
-                n, m = n + int(a), m + int(b)
-    if m:
-        return n / m
-    known = [v for v in values if not math.isnan(v)]
-    return max(known) if known else math.nan

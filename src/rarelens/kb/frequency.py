@@ -53,3 +53,20 @@ def orphanet_frequency_term(text: str) -> str | None:
     """``"Very frequent (99-80%)"`` → ``HP:0040281``."""
     key = text.split("(", 1)[0].strip().lower()
     return ORPHANET_CLASSES.get(key)
+
+
+def pool_frequencies(raw: list[str], values: list[float]) -> float:
+    """One frequency for a feature stated by several sources of a disease.
+
+    Observed counts beat frequency classes: every ``n/m`` is pooled (sum n / sum m); without
+    counts, the highest stated value wins; NaN when no source gives a frequency.
+    """
+    n = m = 0
+    for text in raw:
+        a, sep, b = text.partition("/")
+        if sep and a.isdigit() and b.isdigit():
+            n, m = n + int(a), m + int(b)
+    if m:
+        return n / m
+    known = [v for v in values if not math.isnan(v)]
+    return max(known) if known else math.nan

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from rarelens.kb.frequency import pool_frequencies
 from rarelens.kb.knowledge_base import KnowledgeBase
 from rarelens.ontology.ontology import PHENOTYPIC_ABNORMALITY
 
@@ -45,15 +46,9 @@ class PhenotypeIndex:
 
 
 def _pooled(raw: list[str], values: list[float], default: float) -> float:
-    n = m = 0
-    for text in raw:
-        a, sep, b = text.partition("/")
-        if sep and a.isdigit() and b.isdigit():
-            n, m = n + int(a), m + int(b)
-    if m:
-        return max(n / m, 0.01)
-    known = [v for v in values if not math.isnan(v)]
-    return max(known) if known else default
+    """Pooled frequency, floored at 1 % (0/m from a small series is not proof of absence)."""
+    f = pool_frequencies(raw, values)
+    return default if math.isnan(f) else max(f, 0.01)
 
 
 def build_phenotype_index(kb: KnowledgeBase, *, default_frequency: float = 0.5) -> PhenotypeIndex:

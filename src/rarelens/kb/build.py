@@ -51,6 +51,10 @@ from rarelens.ontology.ontology import PHENOTYPIC_ABNORMALITY
 
 Progress = Callable[[str], None]
 
+# Bump whenever the build's joining rules change, so a knowledge base built by different rules
+# from the same sources never carries the same version string.
+BUILD_REVISION = 2
+
 
 @dataclass(frozen=True, slots=True)
 class SourceBundle:
@@ -115,7 +119,7 @@ def _table(cls: type, rows: _Rows, kinds: dict[str, str]) -> object:
 
 
 def _kb_version(bundle: SourceBundle, software_version: str) -> str:
-    h = hashlib.sha256(software_version.encode())
+    h = hashlib.sha256(f"{software_version}\0build-{BUILD_REVISION}".encode())
     for s in bundle.sources:
         h.update(f"{s.key}\0{s.release}\0{s.sha256}\n".encode())
     return f"rlkb-hpo{bundle.hpo_release}-{h.hexdigest()[:10]}"

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import typer
+from rich.table import Table
 
 from rarelens import __version__
 from rarelens.cli.common import KbOption, console, fail, print_json
@@ -158,7 +159,7 @@ def phenotype_bench(
     if out:
         out.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     if not as_json:
-        t = __import__("rich.table", fromlist=["Table"]).Table("method", "set", "n", "top1", "top3", "top5", "top10", "MRR", "median", "ms/case")
+        t = Table("method", "set", "n", "top1", "top3", "top5", "top10", "MRR", "median", "ms/case")
         for m in methods:
             r = results[m]
             assert isinstance(r, dict)

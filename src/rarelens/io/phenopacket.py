@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,8 @@ def parse_iso_duration(text: str) -> float | None:
 
 def build_patient(
     ontology: Ontology,
-    observed: list[str],
-    excluded: list[str] = (),  # type: ignore[assignment]
+    observed: Sequence[str],
+    excluded: Sequence[str] = (),
     *,
     sex: str | None = None,
     age_years: float | None = None,

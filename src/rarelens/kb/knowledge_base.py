@@ -8,7 +8,6 @@ two releases can be loaded side by side to compare a case's ranking across them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,18 +76,20 @@ class KnowledgeBase:
 
     # -- indexes ------------------------------------------------------------------------------
 
+    # table → (column holding the key, table whose length is the number of keys)
+    _GROUPED_BY = {
+        "diseases": ("concept", "concepts"),
+        "concept_ids": ("concept", "concepts"),
+        "catalog_links": ("entry", "catalog"),
+    }
+
     def _rows(self, table: str, key: int) -> IntArray:
-        """Row indices of ``table`` whose ``disease`` (or ``concept``/``entry``) equals ``key``."""
+        """Row indices of ``table`` whose key (``disease`` unless listed in `_GROUPED_BY`) equals
+        ``key``; the grouping is computed once per table, then every look-up is a slice."""
         if table not in self._by_disease:
-            t = getattr(self, table)
-            col = t.concept if table == "concept_ids" else (t.entry if table == "catalog_links" else t.disease)
-            n = len(self.concepts) if table == "concept_ids" else (
-                len(self.catalog) if table == "catalog_links" else len(self.diseases)
-            )
-            self._by_disease[table] = group_rows(col, n) if len(col) else (
-                np.zeros(n + 1, dtype=np.int32),
-                np.zeros(0, dtype=np.int32),
-            )
+            column, keyed_by = self._GROUPED_BY.get(table, ("disease", "diseases"))
+            col = getattr(getattr(self, table), column)
+            self._by_disease[table] = group_rows(col, len(getattr(self, keyed_by)))
         indptr, order = self._by_disease[table]
         return order[indptr[key] : indptr[key + 1]]
 
@@ -136,7 +137,7 @@ class KnowledgeBase:
         return int(self.diseases.concept[idx]) if idx is not None else None
 
     def concept_members(self, concept: int) -> IntArray:
-        return np.flatnonzero(self.diseases.concept == concept).astype(np.int32)
+        return self._rows("diseases", concept)
 
     def concept_id_rows(self, concept: int) -> IntArray:
         return self._rows("concept_ids", concept)
@@ -172,11 +173,6 @@ class KnowledgeBase:
             if self.names.lang[int(r)] == "zh":
                 return self.names.text[int(r)]
         return None
-
-    def iter_concept_diseases(self) -> Iterator[tuple[int, IntArray]]:
-        indptr, order = group_rows(self.diseases.concept, len(self.concepts))
-        for c in range(len(self.concepts)):
-            yield c, order[indptr[c] : indptr[c + 1]]
 
     # -- counts --------------------------------------------------------------------------------
 

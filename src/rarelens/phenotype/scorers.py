@@ -90,17 +90,21 @@ class LikelihoodRatioScorer:
         background as bg(t) / bg(a), so the likelihood ratio is a's own f(a) / bg(a) — the
         evidence the disease actually offers — times ``decay`` for the unverified refinement.
         """
-        ix, onto = self.index, self.ontology
-        best = _column(ix, t)
-        bg_t = max(float(ix.background[t]), 1e-4)
-        for a in _ancestors_in(onto, ix, t):
-            a = int(a)
-            if a == t:
-                continue
-            scale = min(self.decay * bg_t / max(float(ix.background[a]), 1e-4), 1.0)
-            rows, vals = _col(ix, a)
+        best = _column(self.index, t)
+        for a, scale in self._refinements(t):
+            rows, vals = _col(self.index, a)
             best[rows] = np.maximum(best[rows], vals * scale)
         return best
+
+    def _refinements(self, t: int) -> list[tuple[int, float]]:
+        """(ancestor a, share of a's frequency credited to t) for each proper ancestor of t."""
+        ix = self.index
+        bg_t = max(float(ix.background[t]), 1e-4)
+        return [
+            (a, min(self.decay * bg_t / max(float(ix.background[a]), 1e-4), 1.0))
+            for a in _ancestors_in(self.ontology, ix, t).tolist()
+            if a != t
+        ]
 
     def score(self, patient: Patient) -> FloatArray:
         observed, excluded = self.score_parts(patient)
@@ -143,11 +147,7 @@ class LikelihoodRatioScorer:
                 continue
             exact = float(ix.implied[row, t])
             best, best_term, best_w = exact, t, 1.0
-            for a in _ancestors_in(onto, ix, t):
-                a = int(a)
-                if a == t:
-                    continue
-                w = min(self.decay * bg / max(float(ix.background[a]), 1e-4), 1.0)
+            for a, w in self._refinements(t):
                 f = float(ix.implied[row, a])
                 if f * w > best:
                     best, best_term, best_w = f * w, a, w

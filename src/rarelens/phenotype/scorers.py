@@ -208,14 +208,13 @@ class ResnikScorer:
             freq_key += _column(ix, t)
         p2d /= len(patient.observed)
         # disease → patient: for each annotated disease term, the IC of its best common
-        # ancestor with any patient term; one reduceat over the ancestor closure.
+        # ancestor with any patient term; one reduceat over the directly annotated terms'
+        # ancestor closure.
         v = np.zeros(len(onto))
         idx = np.fromiter(patient_anc, dtype=np.int64)
         v[idx] = ix.ic[idx]
-        anc_vals = v[onto.ancestors_indices]
-        m = np.maximum.reduceat(anc_vals, onto.ancestors_indptr[:-1]) if len(anc_vals) else v
-        direct = ix.direct
-        d2p = np.add.reduceat(m[direct.indices], direct.indptr[:-1]) / np.maximum(ix.n_terms_direct, 1)
+        m = np.maximum.reduceat(v[ix.direct_anc_indices], ix.direct_anc_indptr[:-1])
+        d2p = np.add.reduceat(m[ix.direct_pos], ix.direct.indptr[:-1]) / np.maximum(ix.n_terms_direct, 1)
         d2p[ix.n_terms_direct == 0] = 0
         return 0.5 * (p2d + d2p) + 1e-3 * freq_key / len(patient.observed)
 

@@ -1,0 +1,50 @@
+"""What an extractor found in a text, and where.
+
+A mention keeps its character span in the original text (Python string offsets, end exclusive)
+so that a report can highlight it and a curator can check it; the flags carry the context that
+decides whether the finding goes into the patient as observed, excluded or family history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    hpo_id: str
+    label: str
+    label_zh: str | None = None
+    negated: bool = False
+    uncertain: bool = False
+    family: bool = False
+    historical: bool = False
+    source: str = "label"  # label | synonym:exact | synonym:related | synonym:layperson | zh-label | model
+    rule: str = "exact"  # exact | variant | word-order | abbreviation | model …
+
+    @property
+    def is_present(self) -> bool:
+        """A finding of the patient's own, asserted: what goes into ``Patient.observed``."""
+        return not (self.negated or self.uncertain or self.family)
+
+
+@dataclass(frozen=True, slots=True)
+class GoldMention:
+    """One annotation of an evaluation corpus."""
+
+    start: int
+    end: int
+    text: str
+    hpo_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One corpus document with its gold annotations (possibly without spans: ``start == end == -1``)."""
+
+    id: str
+    text: str
+    gold: tuple[GoldMention, ...]

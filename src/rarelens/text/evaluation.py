@@ -23,8 +23,10 @@ Levels and modes (all micro-averaged, i.e. counts summed over documents before d
   left out of both mention levels.
 * ``mention_exact``: as overlap, but the spans must be identical.
 
-Predictions are the mentions with ``is_present``; negated, uncertain and family findings are
-not findings of the patient and are not scored. A ratio with a zero denominator is 0.0.
+Predictions are the mentions that are not negated. The corpora annotate the findings of a
+disease as a text reports them, whoever shows them ("her mother had myopia") and however
+hedged ("may have cataracts"); only a negated finding is one the text says is absent. The
+family and uncertainty flags still decide what goes into a patient (``Mention.is_present``). A ratio with a zero denominator is 0.0.
 """
 
 from __future__ import annotations
@@ -171,7 +173,7 @@ def evaluate_text(
         pred = _spans(
             (m.start, m.end, restrict("pred", m.hpo_id))
             for m in predictions.get(doc.id, ())
-            if m.is_present
+            if not m.negated
         )
         gold_ids, pred_ids = {s[2] for s in gold}, {s[2] for s in pred}
         both = len(gold_ids & pred_ids)

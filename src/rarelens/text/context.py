@@ -1,0 +1,190 @@
+"""Whether a finding is the patient's own and asserted: negation, uncertainty, family, history.
+
+English follows NegEx (Chapman et al. 2001): a trigger phrase opens a scope that runs forward
+(or, for post-triggers, backward) to the end of the clause; pseudo-triggers ("no increase",
+"with or without") are consumed first so they open nothing; a trigger inside the matched
+mention itself ("Absent thumb", "肌无力") never negates it. Chinese uses the same scheme with
+Chinese cues, clause ends at ，。；, and list separators (、 及 和) inside the scope.
+
+Each rule that fires is recorded by name so a curator can see why a finding was dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+# ---- English -----------------------------------------------------------------------------
+
+_EN_PSEUDO = [
+    r"with or without", r"no (?:further|significant )?(?:increase|change|improvement|longer)",
+    r"not (?:only|necessarily|certain whether)", r"no evidence of progression", r"gram negative",
+    r"not ruled out", r"cannot be ruled out", r"can not be ruled out", r"could not be ruled out",
+]
+_EN_PRE_NEG = [
+    r"no", r"not", r"without", r"denie[sd]", r"deny(?:ing)?", r"negative for", r"free of",
+    r"absence of", r"absent", r"no evidence of", r"no signs? of", r"no history of", r"never",
+    r"ruled out", r"rules out", r"rule out", r"excluded", r"neither", r"nor", r"lack(?:s|ed)? of",
+    r"did not (?:have|show|develop|exhibit|present with)", r"does not (?:have|show)",
+    r"(?:had|has|have|showed|shows) no", r"non",
+]
+_EN_POST_NEG = [
+    r"(?:was|were|is|are) (?:absent|not (?:present|seen|observed|detected|found|noted))",
+    r"(?:was|were|is|are|been) ruled out", r"(?:was|were|is|are) excluded",
+    r"(?:was|were|is|are) negative", r"not (?:seen|observed|detected|found)", r"absent",
+]
+_EN_PRE_UNCERTAIN = [
+    r"possible", r"possibly", r"probable", r"probably", r"suspected", r"suspicion of",
+    r"questionable", r"suspicious for", r"r/o", r"rule out", r"concern for", r"may have",
+]
+_EN_FAMILY = re.compile(
+    r"\bfamily history\b|\bFHx?\b|\b(?:his|her|their|the patient's|patient's|maternal|paternal)\s+"
+    r"(?:mother|father|sister|brother|siblings?|aunt|uncle|grand(?:mother|father|parents?)|cousin|parents?|son|daughter)\b",
+    re.IGNORECASE,
+)
+_EN_HISTORY = re.compile(r"\b(?:history of|previously|prior|past|formerly|in childhood)\b", re.IGNORECASE)
+_EN_TERMINATORS = re.compile(
+    r"\b(?:but|however|although|though|except|apart from|aside from|which|who|whereas|while|yet|"
+    r"whom|whose|secondary to|due to|because|presented with|presents with|complain(?:s|ed)? of)\b|[;:]",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])|\n\s*\n|(?<=[。！？；;])")
+_CLAUSE_EN = re.compile(r"[;:]|\.(?=\s|$)")
+
+
+def _alt(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + r")(?![\w-])", re.IGNORECASE)
+
+
+_EN_PSEUDO_RE = _alt(_EN_PSEUDO)
+_EN_PRE_NEG_RE = _alt(_EN_PRE_NEG)
+_EN_POST_NEG_RE = _alt(_EN_POST_NEG)
+_EN_UNCERTAIN_RE = _alt(_EN_PRE_UNCERTAIN)
+_EN_SCOPE_WORDS = 8  # NegEx's window: a trigger reaches this many words forward at most
+
+# ---- Chinese -----------------------------------------------------------------------------
+
+_ZH_PSEUDO = ["无明显诱因", "无诱因", "无明确诱因", "无明显原因", "无原因", "不明原因", "原因不明",
+              "未明原因", "无法", "不能除外", "不除外", "未能", "无论", "未成年", "未足月", "无菌"]
+_ZH_PRE_NEG = ["否认", "未见", "未发现", "未出现", "未诉", "未闻及", "未触及", "未引出", "未及", "未再",
+               "未有", "并无", "从无", "均无", "无", "没有", "不伴有", "不伴", "不合并", "排除", "未见明显",
+               "无明显", "未发生", "未曾"]
+_ZH_POST_NEG = ["阴性", "(-)", "（-）", "未见", "未见异常", "消失了", "已排除"]
+_ZH_UNCERTAIN = ["可能", "疑似", "可疑", "待排", "待查", "不除外", "不能除外", "考虑为", "？", "?"]
+_ZH_FAMILY = re.compile(r"家族史|家族中|家系中|父亲|母亲|父母|其父|其母|哥哥|姐姐|弟弟|妹妹|兄弟|姐妹|"
+                        r"同胞|祖父|祖母|外祖|爷爷|奶奶|外公|外婆|舅|姨|姑|叔|伯|表[兄弟姐妹]|堂[兄弟姐妹]|亲属|患儿母|患儿父")
+_ZH_HISTORY = re.compile(r"既往|曾[经有患]?|以往|幼时|病史|史[，。；]")
+_ZH_CLAUSE = re.compile(r"[，,。；;！!？\n]")
+_ZH_TERMINATORS = re.compile(r"但|但是|然而|可见|伴有|出现|现有|遂|后")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    negated: bool = False
+    uncertain: bool = False
+    family: bool = False
+    historical: bool = False
+    rule: str = ""
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Offsets where sentences start (0 first); computed once per text."""
+    return [0] + [m.end() for m in _SENTENCE.finditer(text)]
+
+
+def _sentence_bounds(text: str, start: int, end: int, starts: list[int] | None) -> tuple[int, int]:
+    starts = starts if starts is not None else sentence_starts(text)
+    i = bisect_right(starts, start) - 1
+    lo = starts[max(i, 0)]
+    j = bisect_right(starts, max(end - 1, start))
+    hi = starts[j] if j < len(starts) else len(text)
+    return lo, hi
+
+
+def _clause_bounds(text: str, start: int, end: int, lo: int, hi: int, pattern: re.Pattern[str]) -> tuple[int, int]:
+    s = lo
+    for m in pattern.finditer(text, lo, start):
+        s = m.end()
+    m2 = pattern.search(text, end, hi)
+    return s, (m2.start() if m2 else hi)
+
+
+def _masked(text: str, pattern: re.Pattern[str], lo: int, hi: int) -> str:
+    """The slice with pseudo-triggers blanked out (same length, so offsets still hold)."""
+    chunk = text[lo:hi]
+    return pattern.sub(lambda m: " " * len(m.group()), chunk)
+
+
+def mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with other mentions blanked: a cue word inside a finding ("Absent thumb",
+    "肌无力") belongs to that finding and must not negate its neighbours."""
+    chars = list(text)
+    for s, e in spans:
+        chars[s:e] = "\0" * (e - s)
+    return "".join(chars)
+
+
+def english_context(text: str, start: int, end: int, starts: list[int] | None = None) -> Context:
+    """Context of text[start:end]; ``text`` should have the mentions masked, ``starts`` are
+    its sentence starts (see `sentence_starts`)."""
+    s_lo, s_hi = _sentence_bounds(text, start, end, starts)
+    c_lo, c_hi = _clause_bounds(text, start, end, s_lo, s_hi, _CLAUSE_EN)
+    before = _masked(text, _EN_PSEUDO_RE, c_lo, start)
+    # Pre-triggers: the scope stops at a terminator and after _EN_SCOPE_WORDS words.
+    negated, uncertain, rule = False, False, ""
+    for m in _EN_PRE_NEG_RE.finditer(before):
+        gap = before[m.end() :]
+        if _EN_TERMINATORS.search(gap) or len(gap.split()) > _EN_SCOPE_WORDS:
+            continue
+        negated, rule = True, f"pre-negation:{m.group().lower()}"
+    after = _masked(text, _EN_PSEUDO_RE, end, c_hi)
+    if not negated:
+        post = _EN_POST_NEG_RE.search(after)
+        if post and not _EN_TERMINATORS.search(after[: post.start()]) and len(after[: post.start()].split()) <= 4:
+            negated, rule = True, f"post-negation:{post.group().lower()}"
+    for m in _EN_UNCERTAIN_RE.finditer(before):
+        gap = before[m.end() :]
+        if not _EN_TERMINATORS.search(gap) and len(gap.split()) <= 4:
+            uncertain = True
+            rule = rule or f"uncertain:{m.group().lower()}"
+    family = bool(_EN_FAMILY.search(text[s_lo:start]))
+    historical = bool(_EN_HISTORY.search(text[c_lo:start]))
+    if family and not rule:
+        rule = "family"
+    return Context(negated, uncertain, family, historical, rule)
+
+
+def chinese_context(text: str, start: int, end: int, starts: list[int] | None = None) -> Context:
+    """As `english_context`, with Chinese cues."""
+    s_lo, s_hi = _sentence_bounds(text, start, end, starts)
+    c_lo, c_hi = _clause_bounds(text, start, end, s_lo, s_hi, _ZH_CLAUSE)
+    before = text[c_lo:start]
+    for p in _ZH_PSEUDO:
+        before = before.replace(p, "\0" * len(p))
+    negated, uncertain, rule = False, False, ""
+    best = -1
+    for cue in _ZH_PRE_NEG:
+        pos = before.rfind(cue)
+        if pos > best and not _ZH_TERMINATORS.search(before[pos + len(cue) :]):
+            best, rule = pos, f"pre-negation:{cue}"
+    negated = best >= 0
+    after = text[end:c_hi]
+    if not negated:
+        for cue in _ZH_POST_NEG:
+            pos = after.find(cue)
+            if pos >= 0 and pos <= 6:
+                negated, rule = True, f"post-negation:{cue}"
+                break
+    for cue in _ZH_UNCERTAIN:
+        if cue in before or cue in after[:4]:
+            uncertain = True
+            rule = rule or f"uncertain:{cue}"
+            break
+    # A relative named earlier in the clause, or a sentence that opens with one (家族史：…,
+    # 母亲…) — not a relative named after the finding or in another clause of the history.
+    family = bool(_ZH_FAMILY.search(text[c_lo:start])) or bool(_ZH_FAMILY.match(text[s_lo:start].lstrip()))
+    historical = bool(_ZH_HISTORY.search(text[c_lo:c_hi]))
+    if family and not rule:
+        rule = "family"
+    return Context(negated, uncertain, family, historical, rule)

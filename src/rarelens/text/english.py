@@ -1,0 +1,104 @@
+"""English tokens and the word forms they are matched on.
+
+Clinical writers and HPO labels rarely use the same surface form: "hypoplastic nails" for *Nail
+hypoplasia*, "seizures" for *Seizure*, "abnormalities of the kidneys" for *Abnormality of the
+kidney*. Matching therefore runs on a normalised *stem* of every content word: lower case,
+plural removed, and the adjective/noun pairs of medical Greek folded onto one form
+(-plastic/-plasia, -trophic/-trophy, -otic/-osis, -ic/-ia, -ity/-al …). The folding only has to
+be consistent between lexicon and text, not linguistically right, because both sides go
+through the same function.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+# Function words that HPO labels use freely ("Abnormality of the kidney") and that writers drop
+# or reorder ("kidney abnormality"); ignored when building keys on both sides.
+STOPWORDS = frozenset(
+    ["a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "with", "from", "into", "onto", "within", "as", "is", "are", "was", "were", "be", "been", "and", "or", "its", "their", "his", "her", "this", "that", "these", "those", "morphology"]
+)
+# Anatomical adjectives folded onto the noun HPO labels use, and the words for "abnormality"
+# onto one: "ocular anomalies" and "Abnormality of the eye" share a key.
+_WORD_MAP = {
+    "ocular": "eye", "cutaneous": "skin", "dermal": "skin", "renal": "kidney", "cardiac": "heart",
+    "hepatic": "liver", "pulmonary": "lung", "cerebral": "brain", "dental": "tooth", "teeth": "tooth",
+    "articular": "joint", "auditory": "hearing", "anomaly": "abnormality", "anomalies": "abnormality",
+    "malformation": "abnormality", "malformations": "abnormality", "abnormalities": "abnormality",
+    "defect": "abnormality", "defects": "abnormality", "manifestations": "abnormality",
+    "multiple": "numerous", "feet": "foot", "cancer": "neoplasm", "cancers": "neoplasm",
+    "tumor": "neoplasm", "tumors": "neoplasm", "tumour": "neoplasm", "tumours": "neoplasm",
+    "abnormal": "abnormality", "anomalous": "abnormality", "malformed": "abnormality",
+}
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
+# Folding rules, tried in order on the de-pluralised word; the first that applies wins.
+_FOLD = (
+    ("plastic", "plas"), ("plasia", "plas"), ("plasty", "plas"),
+    ("trophic", "troph"), ("trophy", "troph"),
+    ("otic", "os"), ("osis", "os"), ("oses", "os"),
+    ("itic", "it"), ("itis", "it"),
+    ("ectasis", "ectas"), ("ectatic", "ectas"), ("ectasia", "ectas"),
+    ("emic", "em"), ("emia", "em"), ("aemia", "em"), ("aemic", "em"),
+    ("uria", "ur"), ("uric", "ur"),
+    ("ities", "al"), ("ity", "al"), ("ism", "ic"), ("ical", "ic"), ("ic", "ic"), ("ia", "ic"),
+    ("ies", "y"),
+)
+_KEEP_S = ("ss", "us", "is", "ous", "sis", "xis", "ys", "as")
+# British spellings folded onto American ones, as HPO labels are American.
+_SPELLING = (("aemia", "emia"), ("oedema", "edema"), ("haem", "hem"), ("paed", "ped"), ("oesoph", "esoph"),
+             ("ae", "e"), ("tumour", "tumor"), ("colour", "color"), ("behaviour", "behavior"))
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The form a word is matched on (see module docstring)."""
+    w = word.lower()
+    w = _WORD_MAP.get(w, w)
+    if len(w) <= 3 or w.isdigit():
+        return w
+    for old, new in _SPELLING[:-4]:
+        if old in w and len(w) > 6:
+            w = w.replace(old, new)
+    for old, new in _SPELLING[-4:]:
+        w = w.replace(old, new)
+    if w.endswith("ies") and len(w) > 5:
+        w = w[:-3] + "y"
+    elif w.endswith("ses") and w[:-2].endswith(("sis", "oss", "ass")) is False and len(w) > 5:
+        w = w[:-1]  # "stenoses" → "stenose" is not wanted; handled by the fold table
+    elif w.endswith("s") and not w.endswith(_KEEP_S) and len(w) > 4:
+        w = w[:-1]
+    for suffix, repl in _FOLD:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            return w[: len(w) - len(suffix)] + repl
+    if w.endswith("y") and len(w) > 5:
+        return w[:-1] + "ic"  # anomaly / anomalies / anomalic … dystrophy handled above
+    if w.endswith("e") and len(w) > 5:
+        return w[:-1]
+    return w
+
+
+class Token(NamedTuple):
+    """A word with its offsets (a NamedTuple: a tokenizer makes thousands a document)."""
+
+    start: int
+    end: int
+    text: str
+    stem: str
+    stop: bool
+
+
+def tokenize(text: str) -> list[Token]:
+    """Word tokens with character offsets; hyphens and punctuation split words."""
+    return [
+        Token(m.start(), m.end(), w, stem(lw), lw in STOPWORDS)
+        for m in _TOKEN.finditer(text)
+        for w in (m.group(),)
+        for lw in (w.lower(),)
+    ]
+
+
+def content_key(text: str) -> tuple[str, ...]:
+    """The lexicon key of a label or synonym: stems of its content words, in order."""
+    return tuple(t.stem for t in tokenize(text) if not t.stop)

@@ -1,0 +1,278 @@
+"""Dictionary extractor: clinical text (English, Chinese or mixed) → HPO mentions with context.
+
+Matching, in order of trust:
+1. English word windows whose stem sequence equals a label or synonym key (``exact`` when the
+   surface words are the label's own, ``variant`` when only plural or adjective/noun forms
+   differ); windows never cross a clause boundary;
+2. the same words in another order ("nails, hypoplastic", "kidney abnormality"), up to four
+   content words, within one phrase (``word-order``);
+3. upper-case abbreviations from the HPO synonyms that name one term only (``abbreviation``);
+4. Chinese strings (labels, label variants and curated clinical expressions) by longest match at
+   every character (``exact`` / ``variant``).
+Overlaps go to the longer span, then the better source, then the more specific term, so "short
+stature" is one finding, not "short" plus "stature". Context flags come from ``text.context``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rarelens.model.patient import Patient
+from rarelens.ontology.ontology import Ontology
+from rarelens.text.context import chinese_context, english_context, mask_spans, sentence_starts
+from rarelens.text.english import STOPWORDS, Token, tokenize
+from rarelens.text.lexicon import Entry, Lexicon, build_lexicon, load_zh_synonyms
+from rarelens.text.mention import Mention
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_BOUNDARY = re.compile(r"[.,;:!?()\[\]{}\"/\u3000-\u303f\uff08\uff09\uff0c\uff1b\uff1a]")
+_BAG_MAX = 4
+LANGUAGES = ("auto", "en", "zh")
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    end: int
+    entry: Entry
+    rule: str
+    zh: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    text: str
+    language: str
+    mentions: tuple[Mention, ...]
+    lexicon_release: str
+
+    @property
+    def present(self) -> tuple[Mention, ...]:
+        return tuple(m for m in self.mentions if m.is_present)
+
+    @property
+    def negated(self) -> tuple[Mention, ...]:
+        return tuple(m for m in self.mentions if m.negated and not m.family)
+
+    @property
+    def family(self) -> tuple[Mention, ...]:
+        return tuple(m for m in self.mentions if m.family)
+
+
+def detect_language(text: str) -> str:
+    """zh when at least one in twenty letters is a CJK character, else en."""
+    cjk = len(_CJK.findall(text))
+    letters = sum(c.isalpha() for c in text) or 1
+    return "zh" if cjk * 20 >= letters else "en"
+
+
+def _phrases(text: str, tokens: list[Token]) -> list[list[Token]]:
+    """Runs of tokens not separated by punctuation: a match never spans a clause boundary."""
+    breaks = [m.start() for m in _BOUNDARY.finditer(text)]
+    out: list[list[Token]] = []
+    cur: list[Token] = []
+    b = 0
+    for t in tokens:
+        crossed = False
+        while b < len(breaks) and breaks[b] < t.start:
+            b += 1
+            crossed = True
+        if crossed and cur:
+            out.append(cur)
+            cur = []
+        cur.append(t)
+    if cur:
+        out.append(cur)
+    return out
+
+
+class DictionaryExtractor:
+    """Built once per ontology (about a second); `extract` is then pure and fast."""
+
+    def __init__(self, ontology: Ontology, lexicon: Lexicon | None = None) -> None:
+        self.ontology = ontology
+        self.lexicon = lexicon or build_lexicon(ontology, load_zh_synonyms())
+
+    # -- English -------------------------------------------------------------------------
+    def _english(self, text: str) -> list[_Candidate]:
+        lex = self.lexicon
+        tokens = tokenize(text)
+        out: list[_Candidate] = []
+        for phrase in _phrases(text, tokens):
+            content = [t for t in phrase if not t.stop]
+            n = len(content)
+            for i in range(n):
+                if content[i].stem not in lex.vocabulary:
+                    continue
+                key: tuple[str, ...] = ()
+                for j in range(i, min(n, i + lex.max_words)):
+                    key = key + (content[j].stem,)
+                    if key not in lex.prefixes:
+                        break
+                    entry = lex.ordered.get(key)
+                    if entry is not None:
+                        out.append(self._en_candidate(text, content[i], content[j], entry, key))
+                # Word order: bags of 2–4 content words, all of them lexicon words.
+                bag: list[str] = []
+                for j in range(i, min(n, i + _BAG_MAX)):
+                    if content[j].stem not in lex.vocabulary:
+                        break
+                    bag.append(content[j].stem)
+                    if len(bag) > 1:
+                        e2 = lex.bags.get(tuple(sorted(bag)))
+                        if e2 is not None and tuple(bag) not in lex.ordered:
+                            out.append(_Candidate(content[i].start, content[j].end, e2, "word-order", False))
+            for t in phrase:
+                e3 = lex.abbreviations.get(t.text)
+                if e3 is not None:
+                    out.append(_Candidate(t.start, t.end, e3, "abbreviation", False))
+        return out
+
+    def _en_candidate(self, text: str, first: Token, last: Token, entry: Entry, key: tuple[str, ...]) -> _Candidate:
+        surface = [w for w in re.findall(r"[a-z0-9]+", text[first.start : last.end].lower()) if w not in STOPWORDS]
+        exact = tuple(surface) == key or surface == [w.lower() for w in self._entry_words(entry)]
+        return _Candidate(first.start, last.end, entry, "exact" if exact else "variant", False)
+
+    def _entry_words(self, entry: Entry) -> list[str]:
+        return [w for w in re.findall(r"[a-z0-9]+", self.ontology.labels[entry.term].lower()) if w not in STOPWORDS]
+
+    def _coordinations(self, text: str, tokens: list[Token]) -> list[_Candidate]:
+        """Findings that share a head across a coordination: "palmar and plantar pits" (pre-
+        modifiers, also "branchial, otic and renal anomalies") and "hypoplasia of the radius and
+        ulna" (post-modifiers). Only conjuncts of one word; each yields the finding it names
+        with the shared head, if the lexicon has it."""
+        lex = self.lexicon
+        out: list[_Candidate] = []
+
+        def sep(a: Token, b: Token) -> str:
+            return text[a.end : b.start].strip()
+
+        def lookup(key: tuple[str, ...]) -> Entry | None:
+            return lex.ordered.get(key) or (lex.bags.get(tuple(sorted(key))) if len(key) > 1 else None)
+
+        n = len(tokens)
+        for k, conj in enumerate(tokens):
+            if conj.text.lower() not in ("and", "or") or k == 0 or k + 1 >= n:
+                continue
+            right, left = tokens[k + 1], tokens[k - 1]
+            if right.stop or left.stop or sep(left, conj) not in ("", ",") or sep(conj, right):
+                continue
+            # Pre-modifiers: right conjunct + head is a term; try each left conjunct + head.
+            for h in range(1, 4):
+                head = tokens[k + 2 : k + 2 + h]
+                if len(head) < h or any(t.stop for t in head) or any(sep(a, b) for a, b in zip([right, *head], head, strict=False)):
+                    break
+                hkey = tuple(t.stem for t in head)
+                if (right.stem, *hkey) not in lex.ordered:
+                    continue
+                i = k - 1
+                while i >= 0 and not tokens[i].stop:
+                    e = lookup((tokens[i].stem, *hkey))
+                    if e is not None:
+                        out.append(_Candidate(tokens[i].start, head[-1].end, e, "coordination", False))
+                    if i == 0 or sep(tokens[i - 1], tokens[i]) != ",":
+                        break
+                    i -= 1
+                break
+            # Post-modifiers: head + (of the) left conjunct is a term; try head + right conjunct.
+            j = k - 2
+            while j >= 0 and tokens[j].stop and not sep(tokens[j], tokens[j + 1]):
+                j -= 1
+            for h in range(1, 4):
+                head = tokens[j - h + 1 : j + 1]
+                if len(head) < h or j - h + 1 < 0 or any(t.stop for t in head):
+                    break
+                hkey = tuple(t.stem for t in head)
+                if lookup((*hkey, left.stem)) is None:
+                    continue
+                e = lookup((*hkey, right.stem))
+                if e is not None:
+                    out.append(_Candidate(head[0].start, right.end, e, "coordination", False))
+                break
+        return out
+
+    # -- Chinese -------------------------------------------------------------------------
+    def _chinese(self, text: str) -> list[_Candidate]:
+        lex = self.lexicon
+        out: list[_Candidate] = []
+        n = len(text)
+        for i in range(n):
+            if not _CJK.match(text[i]):
+                continue
+            for length in range(min(lex.max_chars_zh, n - i), 1, -1):
+                entry = lex.chinese.get(text[i : i + length])
+                if entry is not None:
+                    rule = "exact" if entry.source == "zh-label" else "variant"
+                    out.append(_Candidate(i, i + length, entry, rule, True))
+                    break
+        return out
+
+    # -- Both ----------------------------------------------------------------------------
+    def extract(self, text: str, language: str = "auto") -> Extraction:
+        if language not in LANGUAGES:
+            raise ValueError(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
+        lang = detect_language(text) if language == "auto" else language
+        candidates = self._english(text)
+        if lang == "zh" or (language == "auto" and _CJK.search(text)):
+            candidates += self._chinese(text)
+        chosen = _resolve_overlaps(candidates, self.ontology)
+        # Coordinated findings share their head word with a chosen mention, so they are added
+        # after overlap resolution, once per term.
+        have = {c.entry.term for c in chosen}
+        for c in self._coordinations(text, tokenize(text)):
+            if c.entry.term not in have:
+                have.add(c.entry.term)
+                chosen.append(c)
+        chosen.sort(key=lambda c: (c.start, c.end))
+        # Cue words inside any finding belong to it; the finding's own span is never searched.
+        masked = mask_spans(text, [(c.start, c.end) for c in chosen])
+        starts = sentence_starts(text)
+        mentions = []
+        for c in chosen:
+            context = chinese_context if c.zh else english_context
+            ctx = context(masked, c.start, c.end, starts)
+            idx = c.entry.term
+            mentions.append(
+                Mention(
+                    start=c.start, end=c.end, text=text[c.start : c.end],
+                    hpo_id=self.ontology.ids[idx], label=self.ontology.labels[idx],
+                    label_zh=self.ontology.label_zh(idx),
+                    negated=ctx.negated, uncertain=ctx.uncertain, family=ctx.family,
+                    historical=ctx.historical, source=c.entry.source,
+                    rule=c.rule + (f"; {ctx.rule}" if ctx.rule else ""),
+                )
+            )
+        return Extraction(text, lang, tuple(mentions), self.lexicon.release)
+
+
+def _resolve_overlaps(cands: Iterable[_Candidate], ontology: Ontology) -> list[_Candidate]:
+    ranked = sorted(
+        cands,
+        key=lambda c: (-(c.end - c.start), c.entry.priority, c.rule == "word-order", -float(ontology.ic[c.entry.term]), c.start),
+    )
+    taken: list[tuple[int, int]] = []
+    chosen = []
+    for c in ranked:
+        if any(c.start < e and s < c.end for s, e in taken):
+            continue
+        taken.append((c.start, c.end))
+        chosen.append(c)
+    return sorted(chosen, key=lambda c: (c.start, c.end))
+
+
+def build_patient_from_text(extraction: Extraction, ontology: Ontology, patient_id: str = "") -> Patient:
+    """Present findings become observed terms, negated ones excluded; family history and
+    uncertain findings stay out of the patient (they remain in the extraction for the report)."""
+    observed: dict[int, None] = {}
+    excluded: dict[int, None] = {}
+    for m in extraction.mentions:
+        idx = ontology.index(m.hpo_id)
+        if m.is_present:
+            observed[idx] = None
+        elif m.negated and not m.family and not m.uncertain:
+            excluded[idx] = None
+    for idx in observed:
+        excluded.pop(idx, None)
+    return Patient(observed=tuple(observed), excluded=tuple(excluded), id=patient_id)

@@ -1,0 +1,143 @@
+"""The dictionary the extractor matches against, built once from the ontology.
+
+Every current term under Phenotypic abnormality contributes its label, its EXACT, RELATED and
+layperson synonyms (BROAD and NARROW ones name other concepts and are left out), its Chinese
+label, and the curated Chinese clinical expressions shipped with RareLens
+(``zh_synonyms.tsv``: clinicians write 抽搐 where CHPO says 癫痫发作). When two terms claim the
+same key, the better source wins (label > exact > layperson > related) and then the more
+general term (lower information content).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from importlib import resources
+
+from rarelens.ontology.ontology import PHENOTYPIC_ABNORMALITY, Ontology
+from rarelens.text.english import content_key
+
+_PRIORITY = {"label": 0, "synonym:exact": 1, "synonym:layperson": 2, "synonym:related": 3,
+             "zh-label": 0, "zh-curated": -1, "abbreviation": 1}
+# Synonyms that are ordinary English words or too ambiguous in running text to stand alone.
+_MIN_CHARS_EN = 3
+_MIN_CHARS_ZH = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    term: int
+    source: str
+    priority: int
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Key → entry maps for English (stem tuples, in order and as sorted bags), abbreviations
+    (case-sensitive surface forms) and Chinese (strings)."""
+
+    ordered: dict[tuple[str, ...], Entry]
+    bags: dict[tuple[str, ...], Entry]
+    prefixes: frozenset[tuple[str, ...]]
+    vocabulary: frozenset[str]
+    abbreviations: dict[str, Entry]
+    chinese: dict[str, Entry]
+    max_words: int
+    max_chars_zh: int
+    release: str
+
+
+def _better(old: Entry | None, new: Entry, ic: list[float]) -> bool:
+    if old is None:
+        return True
+    if old.term == new.term:
+        return new.priority < old.priority
+    # Same source level: the more general term. Keys collide when folding drops a word
+    # ("Abnormality of the kidney" / "Abnormal renal morphology"), and a writer who says
+    # "renal anomalies" has not said which of the two.
+    return (new.priority, ic[new.term]) < (old.priority, ic[old.term])
+
+
+def _is_abbreviation(text: str) -> bool:
+    t = text.replace("-", "")
+    return 2 <= len(t) <= 6 and t.isalnum() and sum(c.isupper() for c in t) >= 2 and t == t.upper()
+
+
+def load_zh_synonyms() -> list[tuple[str, str]]:
+    """(HPO id, Chinese expression) rows of the curated table shipped in the package."""
+    text = resources.files("rarelens.text").joinpath("zh_synonyms.tsv").read_text(encoding="utf-8")
+    rows = []
+    for row in csv.reader(text.splitlines(), delimiter="\t"):
+        if not row or row[0].startswith("#") or row[0] == "hpo_id":
+            continue
+        rows.append((row[0].strip(), row[1].strip()))
+    return rows
+
+
+def build_lexicon(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None = None) -> Lexicon:
+    o = ontology
+    pa = o.index(PHENOTYPIC_ABNORMALITY)
+    ic = o.ic.tolist()
+    ordered: dict[tuple[str, ...], Entry] = {}
+    bags: dict[tuple[str, ...], Entry] = {}
+    abbreviations: dict[str, Entry] = {}
+    ambiguous_abbr: set[str] = set()
+    chinese: dict[str, Entry] = {}
+
+    def add_en(text: str, entry: Entry) -> None:
+        if len(text) < _MIN_CHARS_EN:
+            return
+        if _is_abbreviation(text):
+            old = abbreviations.get(text)
+            if old is not None and old.term != entry.term:
+                ambiguous_abbr.add(text)
+            if _better(old, entry, ic):
+                abbreviations[text] = Entry(entry.term, "abbreviation", 1)
+            return
+        key = content_key(text)
+        if not key:
+            return
+        if _better(ordered.get(key), entry, ic):
+            ordered[key] = entry
+        bag = tuple(sorted(key))
+        if len(key) > 1 and _better(bags.get(bag), entry, ic):
+            bags[bag] = entry
+
+    def add_zh(text: str, entry: Entry) -> None:
+        text = text.strip()
+        if len(text) >= _MIN_CHARS_ZH and _better(chinese.get(text), entry, ic):
+            chinese[text] = entry
+
+    for idx in o.descendants(pa).tolist():
+        if idx == pa or o.obsolete[idx]:
+            continue
+        add_en(o.labels[idx], Entry(idx, "label", 0))
+        for syn in o.synonyms[idx]:
+            if syn.scope not in ("EXACT", "RELATED"):
+                continue
+            if syn.scope == "RELATED" and " " not in syn.text.strip():
+                continue  # one-word related synonyms ("Collecting") are common words in prose
+            source = "synonym:layperson" if syn.is_layperson else f"synonym:{syn.scope.lower()}"
+            add_en(syn.text, Entry(idx, source, _PRIORITY[source]))
+        zh = o.label_zh(idx)
+        if zh:
+            add_zh(zh, Entry(idx, "zh-label", 0))
+    for hpo_id, text in zh_synonyms if zh_synonyms is not None else load_zh_synonyms():
+        res = o.resolve(hpo_id)
+        if res.index is not None and not o.obsolete[res.index]:
+            add_zh(text, Entry(res.index, "zh-curated", _PRIORITY["zh-curated"]))
+    for a in ambiguous_abbr:
+        abbreviations.pop(a, None)
+    prefixes = frozenset(k[:i] for k in ordered for i in range(1, len(k) + 1))
+    vocabulary = frozenset(w for k in ordered for w in k)
+    return Lexicon(
+        ordered=ordered,
+        bags=bags,
+        prefixes=prefixes,
+        vocabulary=vocabulary,
+        abbreviations=abbreviations,
+        chinese=chinese,
+        max_words=max((len(k) for k in ordered), default=1),
+        max_chars_zh=max((len(k) for k in chinese), default=1),
+        release=o.release,
+    )

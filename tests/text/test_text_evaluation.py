@@ -121,9 +121,7 @@ def test_document_level_strict_and_relaxed(onto: Ontology) -> None:
             pred(0, 1, EYE),  # ancestor of Cataract, but a category: no match
             pred(8, 9, STRABISMUS),  # wrong
             pred(2, 3, "HP:0000008"),  # obsolete → Seizure: exact match
-            pred(2, 3, GTCS, negated=True),  # not present: ignored
-            pred(2, 3, GTCS, family=True),
-            pred(2, 3, GTCS, uncertain=True),
+            pred(2, 3, GTCS, negated=True),  # said to be absent: ignored
         ],
         "B": [
             pred(2, 3, SEIZURE),  # parent of gold GTCS: relaxed match
@@ -146,6 +144,14 @@ def test_document_level_strict_and_relaxed(onto: Ontology) -> None:
     assert s.dropped == DroppedIds(
         gold_unresolved=1, gold_outside=1, pred_outside=1, pred_remapped=1
     )
+
+
+def test_only_negation_removes_a_prediction(onto: Ontology) -> None:
+    """Corpora annotate findings whoever shows them and however hedged; only 'absent' drops one."""
+    docs = [Document("A", "", (gold(0, 1, SEIZURE), gold(2, 3, CATARACT)))]
+    s = evaluate_text(docs, {"A": [pred(0, 1, SEIZURE, family=True), pred(2, 3, CATARACT, uncertain=True),
+                                   pred(4, 5, STRABISMUS, negated=True)]}, onto)
+    assert s.document_strict == Score(tp=2, fp=0, fn=0, n_gold=2, n_pred=2, n_docs=1)
 
 
 def test_relaxed_counts_predictions_and_gold_separately(onto: Ontology) -> None:

@@ -28,6 +28,8 @@ def diagnose(
     hpo: list[str] = typer.Option([], "--hpo", help="Observed HPO ids, comma-separated or repeated."),
     excluded: list[str] = typer.Option([], "--excluded", help="Excluded (absent) HPO ids."),
     phenopacket: Path | None = typer.Option(None, "--phenopacket", "-p", help="A GA4GH Phenopacket v2 JSON file."),
+    text: str | None = typer.Option(None, "--text", help="Clinical text (English or Chinese); negated findings become excluded terms."),
+    text_file: Path | None = typer.Option(None, "--text-file", help="A UTF-8 file of clinical text."),
     sex: str | None = typer.Option(None, "--sex", help="F or M."),
     onset: str | None = typer.Option(None, "--onset", help="Age of onset, ISO 8601 duration (P3Y)."),
     method: str = typer.Option(DEFAULT_METHOD, "--method", help=f"One of {', '.join(METHODS)}."),
@@ -42,12 +44,26 @@ def diagnose(
         fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", EXIT_USAGE)
     if method not in METHODS:
         fail(f"unknown method {method!r}; choose one of {', '.join(METHODS)}", EXIT_USAGE)
-    if not hpo and phenopacket is None:
-        fail("give phenotypes with --hpo HP:…,HP:… or a file with --phenopacket", EXIT_USAGE)
+    if not hpo and phenopacket is None and text is None and text_file is None:
+        fail("give phenotypes with --hpo HP:…,HP:…, a file with --phenopacket, or --text / --text-file", EXIT_USAGE)
     kbase = open_kb(kb)
     original = None
     try:
-        if phenopacket is not None:
+        if text is not None or text_file is not None:
+            from rarelens.cli.extract import read_text_input
+            from rarelens.text.extractor import DictionaryExtractor
+
+            extraction = DictionaryExtractor(kbase.ontology).extract(read_text_input(text, text_file))
+            if not extraction.present:
+                fail("no phenotype found in the text; give HPO ids with --hpo or check the text", EXIT_USAGE)
+            for m in extraction.mentions:
+                state = "negated → excluded" if m.negated and not (m.family or m.uncertain) else (
+                    "family history, not used" if m.family else "uncertain, not used" if m.uncertain else "observed")
+                console.print(f"[dim]text: {escape(m.text)!s} → {m.hpo_id} {escape(m.label)} ({state})[/]", highlight=False)
+            observed = sorted({m.hpo_id for m in extraction.present} | set(_split(hpo)))
+            negated = sorted(({m.hpo_id for m in extraction.negated if not m.uncertain} | set(_split(excluded))) - set(observed))
+            patient = build_patient(kbase.ontology, observed, negated, location="text")
+        elif phenopacket is not None:
             if not phenopacket.is_file():
                 fail(f"no such file: {phenopacket}", EXIT_USAGE)
             case = load_phenopacket(phenopacket, kbase.ontology)

@@ -24,15 +24,15 @@ _EN_PSEUDO = [
 ]
 _EN_PRE_NEG = [
     r"no", r"not", r"without", r"denie[sd]", r"deny(?:ing)?", r"negative for", r"free of",
-    r"absence of", r"absent", r"no evidence of", r"no signs? of", r"no history of", r"never",
-    r"ruled out", r"rules out", r"rule out", r"excluded", r"neither", r"nor", r"lack(?:s|ed)? of",
+    r"absence of", r"no evidence of", r"no signs? of", r"no history of", r"never",
+    r"neither", r"nor",
     r"did not (?:have|show|develop|exhibit|present with)", r"does not (?:have|show)",
     r"(?:had|has|have|showed|shows) no", r"non",
 ]
 _EN_POST_NEG = [
     r"(?:was|were|is|are) (?:absent|not (?:present|seen|observed|detected|found|noted))",
     r"(?:was|were|is|are|been) ruled out", r"(?:was|were|is|are) excluded",
-    r"(?:was|were|is|are) negative", r"not (?:seen|observed|detected|found)", r"absent",
+    r"(?:was|were|is|are) negative", r"not (?:seen|observed|detected|found)",
 ]
 _EN_PRE_UNCERTAIN = [
     r"possible", r"possibly", r"probable", r"probably", r"suspected", r"suspicion of",
@@ -61,7 +61,8 @@ _EN_PSEUDO_RE = _alt(_EN_PSEUDO)
 _EN_PRE_NEG_RE = _alt(_EN_PRE_NEG)
 _EN_POST_NEG_RE = _alt(_EN_POST_NEG)
 _EN_UNCERTAIN_RE = _alt(_EN_PRE_UNCERTAIN)
-_EN_SCOPE_WORDS = 8  # NegEx's window: a trigger reaches this many words forward at most
+_EN_SCOPE_WORDS = 6  # a trigger reaches this many words forward at most (NegEx uses 5–6) …
+_EN_SHORT_SCOPE = {"not": 2, "non": 1, "neither": 3, "nor": 2, "never": 3}  # … these, fewer
 
 # ---- Chinese -----------------------------------------------------------------------------
 
@@ -135,7 +136,8 @@ def english_context(text: str, start: int, end: int, starts: list[int] | None = 
     negated, uncertain, rule = False, False, ""
     for m in _EN_PRE_NEG_RE.finditer(before):
         gap = before[m.end() :]
-        if _EN_TERMINATORS.search(gap) or len(gap.split()) > _EN_SCOPE_WORDS:
+        limit = _EN_SHORT_SCOPE.get(m.group().lower(), _EN_SCOPE_WORDS)
+        if _EN_TERMINATORS.search(gap) or len(gap.split()) > limit:
             continue
         negated, rule = True, f"pre-negation:{m.group().lower()}"
     after = _masked(text, _EN_PSEUDO_RE, end, c_hi)

@@ -31,6 +31,7 @@ _WORD_MAP = {
     "multiple": "numerous", "feet": "foot", "cancer": "neoplasm", "cancers": "neoplasm",
     "tumor": "neoplasm", "tumors": "neoplasm", "tumour": "neoplasm", "tumours": "neoplasm",
     "abnormal": "abnormality", "anomalous": "abnormality", "malformed": "abnormality",
+    "absence": "absent", "lack": "absent", "lacking": "absent", "missing": "absent",
 }
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
 # Folding rules, tried in order on the de-pluralised word; the first that applies wins.

@@ -1,0 +1,111 @@
+"""`rarelens extract`: clinical text (English or Chinese) to HPO terms with context flags."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from rarelens.cli.common import EXIT_USAGE, KbOption, console, fail, open_kb
+from rarelens.ontology import Ontology
+from rarelens.text.extractor import LANGUAGES, DictionaryExtractor, Extraction
+
+FORMATS = ("table", "json", "tsv")
+_TSV_COLUMNS = ("start", "end", "text", "hpo_id", "label", "label_zh", "negated", "uncertain", "family",
+                "historical", "source", "rule")
+
+
+def read_text_input(text: str | None, file: Path | None) -> str:
+    """The text from the argument, a file, or '-' for stdin; a clear error for anything else."""
+    if (text is None) == (file is None):
+        fail("give the text as an argument or with --file F (use --file - for stdin)", EXIT_USAGE)
+    if file is None:
+        assert text is not None
+        return text
+    if str(file) == "-":
+        import sys
+
+        return sys.stdin.read()
+    if not file.is_file():
+        fail(f"no such file: {file}", EXIT_USAGE)
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        fail(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again", EXIT_USAGE)
+
+
+def extract(
+    text: str | None = typer.Argument(None, help="The clinical text (or use --file)."),
+    file: Path | None = typer.Option(None, "--file", "-i", help="A UTF-8 text file; '-' reads stdin."),
+    lang: str = typer.Option("auto", "--lang", help=f"One of {', '.join(LANGUAGES)}."),
+    fmt: str = typer.Option("table", "--format", "-f", help=f"One of {', '.join(FORMATS)}."),
+    model: bool = typer.Option(False, "--model", help="Also ask the language model configured by RARELENS_LLM_URL / RARELENS_LLM_MODEL / RARELENS_LLM_KEY (OpenAI-compatible); its proposals are verified against the ontology and the text."),
+    kb: Path | None = KbOption,
+) -> None:
+    """Find HPO terms in clinical text; negated, uncertain and family-history findings are flagged."""
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", EXIT_USAGE)
+    if lang not in LANGUAGES:
+        fail(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}", EXIT_USAGE)
+    body = read_text_input(text, file)
+    kbase = open_kb(kb)
+    result = DictionaryExtractor(kbase.ontology).extract(body, lang)
+    if model:
+        result = _with_model(result, kbase.ontology)
+    if fmt == "json":
+        typer.echo(json.dumps(extraction_to_dict(result, kbase.version), ensure_ascii=False, indent=2))
+    elif fmt == "tsv":
+        lines = ["\t".join(_TSV_COLUMNS)]
+        for m in result.mentions:
+            row = asdict(m)
+            lines.append("\t".join(str(row[c] if row[c] is not None else "").replace("\t", " ").replace("\n", " ")
+                                   for c in _TSV_COLUMNS))
+        typer.echo("\n".join(lines))
+    else:
+        _table(result, kbase.ontology)
+
+
+def extraction_to_dict(result: Extraction, kb_version: str) -> dict[str, object]:
+    return {
+        "language": result.language,
+        "hpo_release": result.lexicon_release,
+        "kb_version": kb_version,
+        "mentions": [asdict(m) for m in result.mentions],
+        "observed": sorted({m.hpo_id for m in result.present}),
+        "excluded": sorted({m.hpo_id for m in result.negated} - {m.hpo_id for m in result.present}),
+        "family_history": sorted({m.hpo_id for m in result.family}),
+    }
+
+
+def _table(result: Extraction, o: Ontology) -> None:
+    t = Table("span", "text", "HPO", "label", "中文", "status", "why", title=f"{len(result.mentions)} findings · {result.language}")
+    for m in result.mentions:
+        status = ("[red]negated[/]" if m.negated else "") + (" [yellow]uncertain[/]" if m.uncertain else "") \
+            + (" [cyan]family[/]" if m.family else "") + (" [dim]history[/]" if m.historical else "")
+        t.add_row(f"{m.start}-{m.end}", escape(m.text), m.hpo_id, escape(m.label), m.label_zh or "",
+                  status.strip() or "[green]present[/]", escape(f"{m.source}; {m.rule}"))
+    console.print(t)
+
+
+def _with_model(result: Extraction, ontology: Ontology) -> Extraction:
+    from dataclasses import replace
+
+    from rarelens.cli.common import warn
+    from rarelens.llm.client import ChatClient, ModelError
+    from rarelens.text.model_extractor import ModelExtractor, merge_mentions
+
+    client = ChatClient.from_env()
+    if client is None:
+        fail("--model needs RARELENS_LLM_URL and RARELENS_LLM_MODEL (and RARELENS_LLM_KEY if the server wants one)",
+             EXIT_USAGE)
+    try:
+        proposed = ModelExtractor(client, ontology).extract(result.text)
+    except ModelError as exc:
+        fail(str(exc))
+    for r in proposed.rejected:
+        warn(f"model proposal rejected: {r.reason}: {r.proposal}")
+    return replace(result, mentions=merge_mentions(result.mentions, proposed.mentions))

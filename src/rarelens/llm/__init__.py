@@ -1,0 +1,1 @@
+"""Optional language-model access over an OpenAI-compatible chat API (off by default)."""

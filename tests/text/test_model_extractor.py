@@ -1,0 +1,112 @@
+"""The optional model extractor against a fake OpenAI-compatible server on loopback.
+
+The fake server answers with a scripted reply, including an invented id, a quote that is not in
+the text, an alt id and a non-phenotype id, so every verification path runs over real HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from rarelens.kb.knowledge_base import KnowledgeBase
+from rarelens.llm.client import ChatClient, ModelError
+from rarelens.text.extractor import DictionaryExtractor
+from rarelens.text.model_extractor import ModelExtractor, merge_mentions
+
+
+class _Server:
+    def __init__(self) -> None:
+        self.reply: str = "[]"
+        self.status = 200
+        self.requests: list[dict[str, object]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length", "0"))
+                outer.requests.append({"path": self.path, "auth": self.headers.get("Authorization"),
+                                       "body": json.loads(self.rfile.read(length))})
+                body = json.dumps({"choices": [{"message": {"role": "assistant", "content": outer.reply}}]}).encode()
+                self.send_response(outer.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def server() -> Iterator[_Server]:
+    s = _Server()
+    yield s
+    s.httpd.shutdown()
+
+
+def _phenotype_terms(kb: KnowledgeBase, n: int) -> list[int]:
+    o = kb.ontology
+    pa = o.index("HP:0000118")
+    return [i for i in o.descendants(pa).tolist() if i != pa and not o.obsolete[i]][:n]
+
+
+def test_proposals_are_verified_against_ontology_and_text(kb: KnowledgeBase, server: _Server) -> None:
+    o = kb.ontology
+    a, b = _phenotype_terms(kb, 2)
+    text = f"The child shows {o.labels[a].lower()} and, per the mother, {o.labels[b].lower()}."
+    server.reply = "Here you go:\n" + json.dumps([
+        {"text": o.labels[a].lower(), "hpo_id": o.ids[a], "negated": False},
+        {"text": o.labels[b], "hpo_id": o.ids[b], "family": True},
+        {"text": "glowing skin", "hpo_id": o.ids[a]},  # not in the text
+        {"text": o.labels[a].lower(), "hpo_id": "HP:9999999"},  # invented id
+        {"text": "child", "hpo_id": "HP:0000001"},  # not a phenotypic abnormality
+        "garbage",
+    ])
+    client = ChatClient(server.url, "fake-model", api_key="secret")
+    result = ModelExtractor(client, o).extract(text)
+    assert [m.hpo_id for m in result.mentions] == [o.ids[a], o.ids[b]]
+    for m in result.mentions:
+        assert text[m.start : m.end] == m.text and m.source == "model"
+    assert result.mentions[1].family
+    reasons = " | ".join(r.reason for r in result.rejected)
+    assert len(result.rejected) == 4
+    assert "do not occur in the text" in reasons and "HP:9999999" in reasons and "not a phenotypic abnormality" in reasons
+    req = server.requests[0]
+    assert req["path"] == "/v1/chat/completions" and req["auth"] == "Bearer secret"
+    body = req["body"]
+    assert isinstance(body, dict) and body["model"] == "fake-model"
+
+
+def test_reply_without_json_is_rejected_not_crashing(kb: KnowledgeBase, server: _Server) -> None:
+    server.reply = "I cannot help with that."
+    result = ModelExtractor(ChatClient(server.url, "m"), kb.ontology).extract("some text")
+    assert result.mentions == () and "no JSON array" in result.rejected[0].reason
+
+
+def test_http_error_and_unreachable_server_raise_model_error(kb: KnowledgeBase, server: _Server) -> None:
+    server.status = 500
+    with pytest.raises(ModelError, match="HTTP 500"):
+        ChatClient(server.url, "m").complete([{"role": "user", "content": "x"}])
+    with pytest.raises(ModelError, match="cannot reach"):
+        ChatClient("http://127.0.0.1:9", "m", timeout_s=2).complete([{"role": "user", "content": "x"}])
+
+
+def test_merge_keeps_dictionary_mentions_and_adds_new_terms(kb: KnowledgeBase, server: _Server) -> None:
+    o = kb.ontology
+    a, b = _phenotype_terms(kb, 2)
+    text = f"{o.labels[a]}; also something the dictionary misses"
+    dictionary = DictionaryExtractor(o).extract(text).mentions
+    assert [m.hpo_id for m in dictionary] == [o.ids[a]]
+    server.reply = json.dumps([{"text": o.labels[a], "hpo_id": o.ids[b]},  # overlaps: dropped
+                               {"text": "something the dictionary misses", "hpo_id": o.ids[b]}])
+    extra = ModelExtractor(ChatClient(server.url, "m"), o).extract(text).mentions
+    merged = merge_mentions(dictionary, extra)
+    assert [(m.hpo_id, m.source) for m in merged] == [(o.ids[a], dictionary[0].source), (o.ids[b], "model")]

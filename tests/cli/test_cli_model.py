@@ -41,10 +41,12 @@ def test_cli_model_flag(cli_env: Path, server: str, monkeypatch: pytest.MonkeyPa
     runner = CliRunner()
     monkeypatch.delenv("RARELENS_LLM_URL", raising=False)
     result = runner.invoke(app, ["extract", "anything", "--model"])
-    assert result.exit_code == 2 and "RARELENS_LLM_URL" in result.output
+    assert result.exit_code == 2
+    assert "RARELENS_LLM_URL" in result.output
     monkeypatch.setenv("RARELENS_LLM_URL", server)
     monkeypatch.setenv("RARELENS_LLM_MODEL", "fake")
     _FakeChat.reply = json.dumps([{"text": "anything", "hpo_id": "HP:9999999"}])
     result = runner.invoke(app, ["extract", "anything", "--model", "-f", "json"])
     assert result.exit_code == 0, result.output
-    assert "rejected" in result.output and "HP:9999999" in result.output
+    assert "rejected" in result.output
+    assert "HP:9999999" in result.output

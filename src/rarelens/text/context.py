@@ -20,7 +20,7 @@ from dataclasses import dataclass
 _EN_PSEUDO = [
     r"with or without", r"no (?:further|significant )?(?:increase|change|improvement|longer)",
     r"not (?:only|necessarily|certain whether)", r"no evidence of progression", r"gram negative",
-    r"not ruled out", r"cannot be ruled out", r"can not be ruled out", r"could not be ruled out",
+    r"presence or absence of", r"(?:was|were) not found to", r"not ruled out", r"cannot be ruled out", r"can not be ruled out", r"could not be ruled out",
 ]
 _EN_PRE_NEG = [
     r"no", r"not", r"without", r"denie[sd]", r"deny(?:ing)?", r"negative for", r"free of",
@@ -50,7 +50,7 @@ _EN_TERMINATORS = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])|\n\s*\n|(?<=[。！？；;])")
-_CLAUSE_EN = re.compile(r"[;:]|\.(?=\s|$)")
+_CLAUSE_EN = re.compile(r"[;:()\[\]]|\.(?=\s|$)")
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str]:

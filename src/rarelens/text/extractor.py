@@ -28,6 +28,7 @@ from rarelens.text.mention import Mention
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _BOUNDARY = re.compile(r"[.,;:!?()\[\]{}\"/\u3000-\u303f\uff08\uff09\uff0c\uff1b\uff1a]")
+_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _BAG_MAX = 4
 LANGUAGES = ("auto", "en", "zh")
 
@@ -64,7 +65,9 @@ class Extraction:
 def detect_language(text: str) -> str:
     """zh when at least one in twenty letters is a CJK character, else en."""
     cjk = len(_CJK.findall(text))
-    letters = sum(c.isalpha() for c in text) or 1
+    if not cjk:
+        return "en"
+    letters = len(_LETTERS.findall(text)) or 1
     return "zh" if cjk * 20 >= letters else "en"
 
 
@@ -96,9 +99,8 @@ class DictionaryExtractor:
         self.lexicon = lexicon or build_lexicon(ontology, load_zh_synonyms())
 
     # -- English -------------------------------------------------------------------------
-    def _english(self, text: str) -> list[_Candidate]:
+    def _english(self, text: str, tokens: list[Token]) -> list[_Candidate]:
         lex = self.lexicon
-        tokens = tokenize(text)
         out: list[_Candidate] = []
         for phrase in _phrases(text, tokens):
             content = [t for t in phrase if not t.stop]
@@ -204,7 +206,7 @@ class DictionaryExtractor:
             for length in range(min(lex.max_chars_zh, n - i), 1, -1):
                 entry = lex.chinese.get(text[i : i + length])
                 if entry is not None:
-                    rule = "exact" if entry.source == "zh-label" else "variant"
+                    rule = "exact" if entry.source in ("zh-label", "zh-curated") else "variant"
                     out.append(_Candidate(i, i + length, entry, rule, True))
                     break
         return out
@@ -214,14 +216,15 @@ class DictionaryExtractor:
         if language not in LANGUAGES:
             raise ValueError(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
         lang = detect_language(text) if language == "auto" else language
-        candidates = self._english(text)
+        tokens = tokenize(text)
+        candidates = self._english(text, tokens)
         if lang == "zh" or (language == "auto" and _CJK.search(text)):
             candidates += self._chinese(text)
         chosen = _resolve_overlaps(candidates, self.ontology)
         # Coordinated findings share their head word with a chosen mention, so they are added
         # after overlap resolution, once per term.
         have = {c.entry.term for c in chosen}
-        for c in self._coordinations(text, tokenize(text)):
+        for c in self._coordinations(text, tokens):
             if c.entry.term not in have:
                 have.add(c.entry.term)
                 chosen.append(c)

@@ -11,6 +11,7 @@ general term (lower information content).
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -61,6 +62,38 @@ def _better(old: Entry | None, new: Entry, ic: list[float]) -> bool:
 def _is_abbreviation(text: str) -> bool:
     t = text.replace("-", "")
     return 2 <= len(t) <= 6 and t.isalnum() and sum(c.isupper() for c in t) >= 2 and t == t.upper()
+
+
+_ZH_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+# Interchangeable words for a change in amount or function: CHPO labels use one, notes another.
+_ZH_CHANGE = {
+    "升高": ("增高", "增加"), "增高": ("升高",), "增加": ("增多", "升高", "增高"), "增多": ("增加",),
+    "降低": ("减低", "减少", "下降"), "减低": ("降低", "减少"), "减少": ("降低", "减低", "下降"),
+    "减退": ("下降", "降低"), "受损": ("下降", "减退", "障碍"), "缺失": ("缺如",), "增宽": ("宽",),
+}
+
+
+def zh_label_variants(label: str) -> set[str]:
+    """Forms of a Chinese label that notes use: without bracketed qualifiers, without the
+    nominal suffixes 症/畸形, without 循环/血清/水平 (血清肌酐水平升高 → 肌酐升高), and with the
+    change word swapped (血小板减少 ↔ 血小板降低)."""
+    base = _ZH_BRACKETS.sub("", label).strip()
+    forms = {base}
+    for suffix in ("症", "畸形"):
+        if base.endswith(suffix) and len(base) - len(suffix) >= 2:
+            forms.add(base[: -len(suffix)])
+    for f in list(forms):
+        short = f
+        for word in ("循环", "血清", "水平"):
+            short = short.replace(word, "")
+        if len(short) >= 3:
+            forms.add(short)
+    for f in list(forms):
+        for word, alternatives in _ZH_CHANGE.items():
+            if f.endswith(word) and len(f) - len(word) >= 2:
+                forms.update(f[: -len(word)] + a for a in alternatives)
+    forms.discard(label)
+    return {f for f in forms if len(f) >= 3}
 
 
 def load_zh_synonyms() -> list[tuple[str, str]]:
@@ -122,6 +155,8 @@ def build_lexicon(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None 
         zh = o.label_zh(idx)
         if zh:
             add_zh(zh, Entry(idx, "zh-label", 0))
+            for form in zh_label_variants(zh):
+                add_zh(form, Entry(idx, "zh-label-variant", 1))
     for hpo_id, text in zh_synonyms if zh_synonyms is not None else load_zh_synonyms():
         res = o.resolve(hpo_id)
         if res.index is not None and not o.obsolete[res.index]:

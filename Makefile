@@ -28,6 +28,8 @@ demo: venv
 	$(BIN)/rarelens disease OMIM:154700 --limit 8
 	$(BIN)/rarelens term search 癫痫 --limit 5
 	$(BIN)/rarelens explain OMIM:154700 HP:0001166
+	$(BIN)/rarelens extract "患儿3岁，无明显诱因出现抽搐，伴发育落后、肌张力低下，无发热。母亲有癫痫病史。"
+	$(BIN)/rarelens diagnose --text "Tall stature, arachnodactyly, ectopia lentis and aortic root dilatation; no intellectual disability." --top 5
 
 lint: venv
 	$(BIN)/ruff check src tests

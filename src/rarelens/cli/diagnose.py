@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from rarelens.cli.common import EXIT_USAGE, KbOption, console, fail, open_kb, warn
+from rarelens.cli.common import EXIT_USAGE, KbOption, console, err, fail, open_kb, warn
 from rarelens.io.phenopacket import build_patient, load_phenopacket, parse_iso_duration
 from rarelens.io.writers import write_html, write_json, write_phenopacket, write_tsv
 from rarelens.model.issue import ValidationError
@@ -59,7 +59,7 @@ def diagnose(
             for m in extraction.mentions:
                 state = "negated → excluded" if m.negated and not (m.family or m.uncertain) else (
                     "family history, not used" if m.family else "uncertain, not used" if m.uncertain else "observed")
-                console.print(f"[dim]text: {escape(m.text)!s} → {m.hpo_id} {escape(m.label)} ({state})[/]", highlight=False)
+                err.print(f"[dim]text: {escape(m.text)!s} → {m.hpo_id} {escape(m.label)} ({state})[/]", highlight=False)
             observed = sorted({m.hpo_id for m in extraction.present} | set(_split(hpo)))
             negated = sorted(({m.hpo_id for m in extraction.negated if not m.uncertain} | set(_split(excluded))) - set(observed))
             patient = build_patient(kbase.ontology, observed, negated, location="text")

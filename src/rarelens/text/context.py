@@ -75,6 +75,7 @@ _ZH_POST_NEG = ["阴性", "(-)", "（-）", "未见", "未见异常", "消失了
 _ZH_UNCERTAIN = ["可能", "疑似", "可疑", "待排", "待查", "不除外", "不能除外", "考虑为", "？", "?"]
 _ZH_FAMILY = re.compile(r"家族史|家族中|家系中|父亲|母亲|父母|其父|其母|哥哥|姐姐|弟弟|妹妹|兄弟|姐妹|"
                         r"同胞|祖父|祖母|外祖|爷爷|奶奶|外公|外婆|舅|姨|姑|叔|伯|表[兄弟姐妹]|堂[兄弟姐妹]|亲属|患儿母|患儿父")
+_ZH_PATIENT = re.compile(r"患儿|患者|本人|病人")
 _ZH_HISTORY = re.compile(r"既往|曾[经有患]?|以往|幼时|病史|史[，。；]")
 _ZH_CLAUSE = re.compile(r"[，,。；;！!？\n]")
 _ZH_TERMINATORS = re.compile(r"但|但是|然而|可见|伴有|出现|现有|遂|后")
@@ -185,7 +186,11 @@ def chinese_context(text: str, start: int, end: int, starts: list[int] | None = 
             break
     # A relative named earlier in the clause, or a sentence that opens with one (家族史：…,
     # 母亲…) — not a relative named after the finding or in another clause of the history.
-    family = bool(_ZH_FAMILY.search(text[c_lo:start])) or bool(_ZH_FAMILY.match(text[s_lo:start].lstrip()))
+    # A clause naming the patient (患儿, 患者, 本人) after the relative starts the patient's own story.
+    opener = _ZH_FAMILY.match(text[s_lo:start].lstrip())
+    family = bool(_ZH_FAMILY.search(text[c_lo:start])) or (
+        bool(opener) and not _ZH_PATIENT.search(text[s_lo:start])
+    )
     historical = bool(_ZH_HISTORY.search(text[c_lo:c_hi]))
     if family and not rule:
         rule = "family"

@@ -46,7 +46,8 @@ _FOLD = (
     ("ities", "al"), ("ity", "al"), ("ism", "ic"), ("ical", "ic"), ("ic", "ic"), ("ia", "ic"),
     ("ies", "y"),
 )
-_KEEP_S = ("ss", "us", "is", "ous", "sis", "xis", "ys", "as")
+_KEEP_S = ("ss", "us", "is", "ous", "sis", "xis")
+_KEEP_WORDS = frozenset({"pancreas", "atlas", "thorax", "lens", "pelvis", "iris", "cutis", "situs", "mitis"})
 # British spellings folded onto American ones, as HPO labels are American.
 _SPELLING = (("aemia", "emia"), ("oedema", "edema"), ("haem", "hem"), ("paed", "ped"), ("oesoph", "esoph"),
              ("ae", "e"), ("tumour", "tumor"), ("colour", "color"), ("behaviour", "behavior"))
@@ -60,7 +61,7 @@ def stem(word: str) -> str:
     if len(w) <= 3 or w.isdigit():
         return w
     for old, new in _SPELLING[:-4]:
-        if old in w and len(w) > 6:
+        if old in w and len(w) > 5:
             w = w.replace(old, new)
     for old, new in _SPELLING[-4:]:
         w = w.replace(old, new)
@@ -68,7 +69,7 @@ def stem(word: str) -> str:
         w = w[:-3] + "y"
     elif w.endswith("ses") and w[:-2].endswith(("sis", "oss", "ass")) is False and len(w) > 5:
         w = w[:-1]  # "stenoses" → "stenose" is not wanted; handled by the fold table
-    elif w.endswith("s") and not w.endswith(_KEEP_S) and len(w) > 4:
+    elif w.endswith("s") and not w.endswith(_KEEP_S) and w not in _KEEP_WORDS:
         w = w[:-1]
     for suffix, repl in _FOLD:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:

@@ -4,8 +4,8 @@ Matching, in order of trust:
 1. English word windows whose stem sequence equals a label or synonym key (``exact`` when the
    surface words are the label's own, ``variant`` when only plural or adjective/noun forms
    differ); windows never cross a clause boundary;
-2. the same words in another order ("nails, hypoplastic", "kidney abnormality"), up to four
-   content words, within one phrase (``word-order``);
+2. the same words in another order ("kidney abnormality" for *Abnormality of the kidney*), up
+   to four content words, within one phrase and never across "and"/"or" (``word-order``);
 3. upper-case abbreviations from the HPO synonyms that name one term only (``abbreviation``);
 4. Chinese strings (labels, label variants and curated clinical expressions) by longest match at
    every character (``exact`` / ``variant``).
@@ -30,6 +30,9 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _BOUNDARY = re.compile(r"[.,;:!?()\[\]{}\"/\u3000-\u303f\uff08\uff09\uff0c\uff1b\uff1a]")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _BAG_MAX = 4
+# Words that join two findings: a bag of words never spans one ("seizures and hypotonia" is
+# two findings, not *Atonic seizure*); ordered keys keep them ("Cleft lip and palate").
+_CONJUNCTIONS = frozenset({"and", "or"})
 LANGUAGES = ("auto", "en", "zh")
 
 
@@ -119,7 +122,7 @@ class DictionaryExtractor:
                 # Word order: bags of 2–4 content words, all of them lexicon words.
                 bag: list[str] = []
                 for j in range(i, min(n, i + _BAG_MAX)):
-                    if content[j].stem not in lex.vocabulary:
+                    if content[j].stem not in lex.vocabulary or content[j].stem in _CONJUNCTIONS:
                         break
                     bag.append(content[j].stem)
                     if len(bag) > 1:
@@ -159,7 +162,8 @@ class DictionaryExtractor:
             if conj.text.lower() not in ("and", "or") or k == 0 or k + 1 >= n:
                 continue
             right, left = tokens[k + 1], tokens[k - 1]
-            if right.stop or left.stop or sep(left, conj) not in ("", ",") or sep(conj, right):
+            if right.stop or left.stop or right.stem in _CONJUNCTIONS or left.stem in _CONJUNCTIONS \
+                    or sep(left, conj) not in ("", ",") or sep(conj, right):
                 continue
             # Pre-modifiers: right conjunct + head is a term; try each left conjunct + head.
             for h in range(1, 4):
@@ -170,7 +174,7 @@ class DictionaryExtractor:
                 if (right.stem, *hkey) not in lex.ordered:
                     continue
                 i = k - 1
-                while i >= 0 and not tokens[i].stop:
+                while i >= 0 and not tokens[i].stop and tokens[i].stem not in _CONJUNCTIONS:
                     e = lookup((tokens[i].stem, *hkey))
                     if e is not None:
                         out.append(_Candidate(tokens[i].start, head[-1].end, e, "coordination", False))

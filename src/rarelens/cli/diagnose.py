@@ -107,7 +107,8 @@ def _table(ranking: Ranking, o: Ontology) -> None:
             f"{'NOT ' if e.excluded else ''}{o.labels[e.patient_term]}: {e.match} {e.contribution:+.1f}"
             + ("" if math.isnan(e.frequency) else f" ({e.frequency:.0%})")
             for e in sorted(d.evidence, key=lambda e: -abs(e.contribution))[:4]
-        )
+        ) + "".join(f"; {c.kind} {c.patient_value} ({c.disease_value}) {c.contribution:+.1f}"
+                    for c in d.context if abs(c.contribution) >= 0.05)
         t.add_row(str(d.rank), escape(d.label) + (" [magenta]★[/]" if d.in_catalog else ""), d.label_zh or "",
                   ", ".join(d.ids[:3]), ", ".join(d.genes[:3]), f"{d.probability:.0%}", escape(why))
     console.print(t)

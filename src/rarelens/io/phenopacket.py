@@ -17,6 +17,7 @@ from typing import Any
 from rarelens.model.issue import Issue, IssueLevel, ValidationError
 from rarelens.model.patient import Patient
 from rarelens.ontology import Ontology
+from rarelens.phenotype.demographics import onset_years_of_term
 
 _DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?$")
 
@@ -116,6 +117,17 @@ def load_phenopacket(path: Path, ontology: Ontology, *, lenient: bool = False) -
         _get(f, "onset", "age", "iso8601duration") for f in data.get("phenotypicFeatures", []) if not f.get("excluded")
     ]
     onset_years = [y for y in (parse_iso_duration(o) for o in onsets if isinstance(o, str)) if y is not None]
+    if not onset_years:
+        # The disease's onset: an age, or an onset term (phenopacket-store writes both).
+        for d in data.get("diseases", []):
+            iso = _get(d, "onset", "age", "iso8601duration")
+            term = _get(d, "onset", "ontologyClass", "id")
+            y = parse_iso_duration(iso) if isinstance(iso, str) else (
+                onset_years_of_term(term) if isinstance(term, str) else None)
+            if y is None and isinstance(_get(d, "onset", "gestationalAge"), dict):
+                y = -0.3
+            if y is not None:
+                onset_years.append(y)
     diseases = tuple(
         str(_get(d, "term", "id")) for d in data.get("diseases", []) if isinstance(_get(d, "term", "id"), str)
     )

@@ -40,6 +40,7 @@ def ranking_to_dict(r: Ranking, o: Ontology) -> dict[str, Any]:
             "observed": [{"id": o.ids[t], "label": o.labels[t]} for t in r.patient.observed],
             "excluded": [{"id": o.ids[t], "label": o.labels[t]} for t in r.patient.excluded],
             "sex": r.patient.sex,
+            "onset_years": r.patient.onset_years,
             "issues": [asdict(i) for i in r.patient.issues],
         },
         "n_ranked": r.n_ranked,
@@ -56,6 +57,7 @@ def ranking_to_dict(r: Ranking, o: Ontology) -> dict[str, Any]:
                 "score": round(d.score, 4),
                 "probability": round(d.probability, 6),
                 "evidence": [_evidence(e, o) for e in d.evidence],
+                "context": [asdict(c) for c in d.context],
             }
             for d in r.diagnoses
         ],
@@ -72,7 +74,8 @@ def write_tsv(r: Ranking, o: Ontology) -> str:
     lines = ["\t".join(head)]
     for d in r.diagnoses:
         matched = ";".join(
-            f"{o.ids[e.patient_term]}:{e.match}:{e.contribution:.2f}" for e in d.evidence
+            [f"{o.ids[e.patient_term]}:{e.match}:{e.contribution:.2f}" for e in d.evidence]
+            + [f"{c.kind}={c.patient_value}:{c.contribution:.2f}" for c in d.context]
         )
         cells = [str(d.rank), d.concept_id, d.label, d.label_zh or "", ",".join(d.ids),
                  str(d.in_catalog).lower(), ",".join(d.genes), ",".join(d.inheritance),
@@ -92,6 +95,11 @@ def write_html(r: Ranking, o: Ontology) -> str:
             f"<td>{_pct(x['frequency'])}</td>"
             f"<td class='{'pos' if x['contribution'] > 0 else 'neg'}'>{x['contribution']:+.2f}</td></tr>"
             for x in d["evidence"]
+        ) + "".join(
+            f"<tr><td>{e(c['kind'])}: {e(c['patient_value'])}</td><td>{e(c['kind'])}</td>"
+            f"<td>{e(c['disease_value'])}</td><td></td>"
+            f"<td class='{'pos' if c['contribution'] > 0 else 'neg'}'>{c['contribution']:+.2f}</td></tr>"
+            for c in d["context"]
         )
         cat = " <span class='cat'>China catalog</span>" if d["in_china_catalog"] else ""
         rows.append(

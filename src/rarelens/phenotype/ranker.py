@@ -14,9 +14,11 @@ import numpy.typing as npt
 
 from rarelens.kb.knowledge_base import KnowledgeBase
 from rarelens.model.patient import Patient
+from rarelens.phenotype.demographics import build_demographic_profiles
 from rarelens.phenotype.index import PhenotypeIndex, build_phenotype_index
 from rarelens.phenotype.prior import build_log_prior
 from rarelens.phenotype.scorers import (
+    ContextEvidence,
     EnsembleScorer,
     LikelihoodRatioScorer,
     ResnikScorer,
@@ -42,6 +44,7 @@ class RankedDiagnosis:
     score: float
     probability: float
     evidence: tuple[TermEvidence, ...]
+    context: tuple[ContextEvidence, ...] = ()  # onset and sex
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,7 @@ class PhenotypeRanker:
         lr = LikelihoodRatioScorer(
             kb.ontology, self.index, excluded_noise=0.9, decay=0.1,
             log_prior=self.log_prior, prior_weight=prior_weight,
+            demographics=build_demographic_profiles(kb, self.index.concepts),
         )
         sim = ResnikScorer(kb.ontology, self.index)
         self.scorers: dict[str, Scorer] = {
@@ -100,13 +104,16 @@ class PhenotypeRanker:
             software_version=self.kb.software_version,
             patient=patient,
             diagnoses=tuple(
-                self._diagnosis(int(row), i + 1, float(s[row]), float(prob[row]), lr.evidence(patient, int(row)))
+                self._diagnosis(int(row), i + 1, float(s[row]), float(prob[row]), lr.evidence(patient, int(row)),
+                                lr.context_evidence(patient, int(row)))
                 for i, row in enumerate(order)
             ),
             n_ranked=len(s),
         )
 
-    def _diagnosis(self, row: int, rank: int, score: float, p: float, ev: list[TermEvidence]) -> RankedDiagnosis:
+    def _diagnosis(
+        self, row: int, rank: int, score: float, p: float, ev: list[TermEvidence], ctx: list[ContextEvidence]
+    ) -> RankedDiagnosis:
         kb = self.kb
         concept = int(self.index.concepts[row])
         members = kb.concept_members(concept)
@@ -134,6 +141,7 @@ class PhenotypeRanker:
             score=score,
             probability=p,
             evidence=tuple(ev),
+            context=tuple(ctx),
         )
 
     def row_of_concept(self, concept: int) -> int | None:

@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from rarelens.model.patient import Patient
 from rarelens.ontology import Ontology
+from rarelens.phenotype.demographics import ONSET_CLASSES, DemographicProfiles, onset_class
 from rarelens.phenotype.index import PhenotypeIndex
 
 FloatArray = npt.NDArray[np.float64]
@@ -44,6 +45,16 @@ class TermEvidence:
     contribution: float  # log-scale contribution to the score
     frequency: float  # implied frequency of the matched disease term (NaN if none)
     excluded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ContextEvidence:
+    """Onset or sex: what the patient has, what the disease is known for, and the log LR."""
+
+    kind: str  # onset | sex
+    patient_value: str
+    disease_value: str
+    contribution: float
 
 
 def _col(ix: PhenotypeIndex, t: int) -> tuple[npt.NDArray[np.int32], FloatArray]:
@@ -80,6 +91,7 @@ class LikelihoodRatioScorer:
     not_penalty: float = 0.01  # P(observed | disease annotated NOT to have it)
     log_prior: FloatArray | None = None  # per disease row (see phenotype.prior)
     prior_weight: float = 0.0  # 1.0 = a full Bayesian prior; tuned on development cohorts
+    demographics: DemographicProfiles | None = None  # onset and sex (see phenotype.demographics)
     name: str = "likelihood-ratio"
 
     def _term(self, t: int) -> FloatArray:
@@ -117,6 +129,8 @@ class LikelihoodRatioScorer:
         total = np.zeros(ix.n)
         if self.log_prior is not None and self.prior_weight:
             total += self.prior_weight * (self.log_prior - self.log_prior.max())
+        for _, _, lr in self._demographic_lrs(patient):
+            total += lr
         for t in patient.observed:
             match = self._term(t)
             bg = max(float(ix.background[t]), 1e-4)
@@ -130,6 +144,32 @@ class LikelihoodRatioScorer:
             ratio = (1 - (1 - self.excluded_noise) * f) / self._absent_background(t)
             excluded += np.minimum(np.log(np.maximum(ratio, 1e-6)), 0.0)
         return total, excluded
+
+    def _demographic_lrs(self, patient: Patient) -> list[tuple[str, str, FloatArray]]:
+        """(kind, patient value, log LR per disease) for onset and sex, when both sides know them."""
+        d = self.demographics
+        if d is None:
+            return []
+        out = []
+        if patient.onset_years is not None:
+            out.append(("onset", ONSET_CLASSES[onset_class(patient.onset_years)], d.onset_log_lr(patient.onset_years)))
+        if patient.sex in ("FEMALE", "MALE"):
+            out.append(("sex", patient.sex.lower(), d.sex_log_lr(patient.sex)))
+        return out
+
+    def context_evidence(self, patient: Patient, row: int) -> list[ContextEvidence]:
+        """Onset and sex contributions for one disease, for the report."""
+        out = []
+        for kind, value, lr in self._demographic_lrs(patient):
+            if kind == "onset" and self.demographics is not None:
+                probs = self.demographics.onset[row]
+                disease = "no onset data" if np.isnan(probs[0]) else ", ".join(
+                    c for c, p in zip(ONSET_CLASSES, probs, strict=True) if p >= 0.5 * probs.max())
+            else:
+                female = self.demographics.female[row] if self.demographics is not None else 0.5
+                disease = f"{female:.0%} of patients female"
+            out.append(ContextEvidence(kind, value, disease, float(lr[row])))
+        return out
 
     def _absent_background(self, t: int) -> float:
         """P(term recorded absent) in the background, with the same under-recording noise as

@@ -8,11 +8,12 @@ write path as a real build, only on a few dozen rows instead of a few hundred th
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from fake_openai import FakeChatServer
 from rarelens.kb.build import SourceBundle, build_knowledge_base
 from rarelens.kb.knowledge_base import KnowledgeBase
 from rarelens.sources.bundle import load_source_bundle
@@ -78,3 +79,11 @@ def hpoa_rows() -> list[list[str]]:
     """The fixture's phenotype.hpoa data rows, split by plain str.split (not by the parser)."""
     return hpoa_data_rows()
 
+
+
+@pytest.fixture
+def fake_chat() -> Iterator[FakeChatServer]:
+    """A fake OpenAI-compatible chat server on loopback (see tests/fake_openai.py)."""
+    server = FakeChatServer()
+    yield server
+    server.close()

@@ -7,50 +7,14 @@ the text, an alt id and a non-phenotype id, so every verification path runs over
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from fake_openai import FakeChatServer
 from rarelens.kb.knowledge_base import KnowledgeBase
 from rarelens.llm.client import ChatClient, ModelError
 from rarelens.text.extractor import DictionaryExtractor
 from rarelens.text.model_extractor import ModelExtractor, merge_mentions
-
-
-class _Server:
-    def __init__(self) -> None:
-        self.reply: str = "[]"
-        self.status = 200
-        self.requests: list[dict[str, object]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                length = int(self.headers.get("Content-Length", "0"))
-                outer.requests.append({"path": self.path, "auth": self.headers.get("Authorization"),
-                                       "body": json.loads(self.rfile.read(length))})
-                body = json.dumps({"choices": [{"message": {"role": "assistant", "content": outer.reply}}]}).encode()
-                self.send_response(outer.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def server() -> Iterator[_Server]:
-    s = _Server()
-    yield s
-    s.httpd.shutdown()
 
 
 def _phenotype_terms(kb: KnowledgeBase, n: int) -> list[int]:
@@ -59,11 +23,11 @@ def _phenotype_terms(kb: KnowledgeBase, n: int) -> list[int]:
     return [i for i in o.descendants(pa).tolist() if i != pa and not o.obsolete[i]][:n]
 
 
-def test_proposals_are_verified_against_ontology_and_text(kb: KnowledgeBase, server: _Server) -> None:
+def test_proposals_are_verified_against_ontology_and_text(kb: KnowledgeBase, fake_chat: FakeChatServer) -> None:
     o = kb.ontology
     a, b = _phenotype_terms(kb, 2)
     text = f"The child shows {o.labels[a].lower()} and, per the mother, {o.labels[b].lower()}."
-    server.reply = "Here you go:\n" + json.dumps([
+    fake_chat.reply = "Here you go:\n" + json.dumps([
         {"text": o.labels[a].lower(), "hpo_id": o.ids[a], "negated": False},
         {"text": o.labels[b], "hpo_id": o.ids[b], "family": True},
         {"text": "glowing skin", "hpo_id": o.ids[a]},  # not in the text
@@ -71,7 +35,7 @@ def test_proposals_are_verified_against_ontology_and_text(kb: KnowledgeBase, ser
         {"text": "child", "hpo_id": "HP:0000001"},  # not a phenotypic abnormality
         "garbage",
     ])
-    client = ChatClient(server.url, "fake-model", api_key="secret")
+    client = ChatClient(fake_chat.url, "fake-model", api_key="secret")
     result = ModelExtractor(client, o).extract(text)
     assert [m.hpo_id for m in result.mentions] == [o.ids[a], o.ids[b]]
     for m in result.mentions:
@@ -83,7 +47,7 @@ def test_proposals_are_verified_against_ontology_and_text(kb: KnowledgeBase, ser
     assert "do not occur in the text" in reasons
     assert "HP:9999999" in reasons
     assert "not a phenotypic abnormality" in reasons
-    req = server.requests[0]
+    req = fake_chat.requests[0]
     assert req["path"] == "/v1/chat/completions"
     assert req["auth"] == "Bearer secret"
     body = req["body"]
@@ -91,29 +55,29 @@ def test_proposals_are_verified_against_ontology_and_text(kb: KnowledgeBase, ser
     assert body["model"] == "fake-model"
 
 
-def test_reply_without_json_is_rejected_not_crashing(kb: KnowledgeBase, server: _Server) -> None:
-    server.reply = "I cannot help with that."
-    result = ModelExtractor(ChatClient(server.url, "m"), kb.ontology).extract("some text")
+def test_reply_without_json_is_rejected_not_crashing(kb: KnowledgeBase, fake_chat: FakeChatServer) -> None:
+    fake_chat.reply = "I cannot help with that."
+    result = ModelExtractor(ChatClient(fake_chat.url, "m"), kb.ontology).extract("some text")
     assert result.mentions == ()
     assert "no JSON array" in result.rejected[0].reason
 
 
-def test_http_error_and_unreachable_server_raise_model_error(kb: KnowledgeBase, server: _Server) -> None:
-    server.status = 500
+def test_http_error_and_unreachable_server_raise_model_error(kb: KnowledgeBase, fake_chat: FakeChatServer) -> None:
+    fake_chat.status = 500
     with pytest.raises(ModelError, match="HTTP 500"):
-        ChatClient(server.url, "m").complete([{"role": "user", "content": "x"}])
+        ChatClient(fake_chat.url, "m").complete([{"role": "user", "content": "x"}])
     with pytest.raises(ModelError, match="cannot reach"):
         ChatClient("http://127.0.0.1:9", "m", timeout_s=2).complete([{"role": "user", "content": "x"}])
 
 
-def test_merge_keeps_dictionary_mentions_and_adds_new_terms(kb: KnowledgeBase, server: _Server) -> None:
+def test_merge_keeps_dictionary_mentions_and_adds_new_terms(kb: KnowledgeBase, fake_chat: FakeChatServer) -> None:
     o = kb.ontology
     a, b = _phenotype_terms(kb, 2)
     text = f"{o.labels[a]}; also something the dictionary misses"
     dictionary = DictionaryExtractor(o).extract(text).mentions
     assert [m.hpo_id for m in dictionary] == [o.ids[a]]
-    server.reply = json.dumps([{"text": o.labels[a], "hpo_id": o.ids[b]},  # overlaps: dropped
+    fake_chat.reply = json.dumps([{"text": o.labels[a], "hpo_id": o.ids[b]},  # overlaps: dropped
                                {"text": "something the dictionary misses", "hpo_id": o.ids[b]}])
-    extra = ModelExtractor(ChatClient(server.url, "m"), o).extract(text).mentions
+    extra = ModelExtractor(ChatClient(fake_chat.url, "m"), o).extract(text).mentions
     merged = merge_mentions(dictionary, extra)
     assert [(m.hpo_id, m.source) for m in merged] == [(o.ids[a], dictionary[0].source), (o.ids[b], "model")]

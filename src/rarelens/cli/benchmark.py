@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from rarelens import __version__
-from rarelens.cli.common import KbOption, console, fail, print_json, warn
+from rarelens.cli.common import KbOption, console, fail, open_kb, print_json, warn
 from rarelens.config import resolve_kb_path
 from rarelens.kb.build import build_knowledge_base
 from rarelens.sources.bundle import load_source_bundle
@@ -206,26 +206,23 @@ def _rank_chunk(args: tuple[list[int], str]) -> list[tuple[int, int | None, floa
 
 def _rank_all(ranker: Any, cases: list[Any], method: str, jobs: int) -> list[tuple[Any, int | None, float]]:
     """(case, gold rank or None when the gold is not in the knowledge base, ranking seconds)."""
+    import contextlib
     import multiprocessing
 
     from rich.progress import Progress
 
-    chunks = [list(range(i, min(i + 64, len(cases)))) for i in range(0, len(cases), 64)]
+    work = [(list(range(i, min(i + 64, len(cases)))), method) for i in range(0, len(cases), 64)]
     _FORKED.update(ranker=ranker, cases=cases)
+    parallel = jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
     results: list[tuple[int, int | None, float]] = []
     try:
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task(f"ranking ({method}, {jobs} jobs)", total=len(cases))
-            if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
-                parts = map(_rank_chunk, [(c, method) for c in chunks])
-                for part in parts:
-                    results.extend(part)
-                    progress.advance(task, len(part))
-            else:
-                with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                    for part in pool.imap_unordered(_rank_chunk, [(c, method) for c in chunks]):
-                        results.extend(part)
-                        progress.advance(task, len(part))
+        with contextlib.ExitStack() as stack:
+            pool = stack.enter_context(multiprocessing.get_context("fork").Pool(jobs)) if parallel else None
+            progress = stack.enter_context(Progress(console=console, transient=True))
+            task = progress.add_task(f"ranking ({method}, {jobs if parallel else 1} jobs)", total=len(cases))
+            for part in pool.imap_unordered(_rank_chunk, work) if pool else map(_rank_chunk, work):
+                results.extend(part)
+                progress.advance(task, len(part))
     finally:
         _FORKED.clear()
     results.sort()
@@ -254,7 +251,7 @@ def text_bench(
     if not path.exists():
         fail(f"no such file or folder: {path}", 2)
     t0 = time.perf_counter()
-    kbase = _open(kb)
+    kbase = open_kb(kb)
     t1 = time.perf_counter()
     extractor = DictionaryExtractor(kbase.ontology)
     lexicon_s = time.perf_counter() - t1
@@ -316,8 +313,3 @@ def text_bench(
         console.print(f"{result['n_docs']} documents, {result['docs_per_second']} docs/s, load {result['load_s']} s")
     print_json(result)
 
-
-def _open(kb: Path | None) -> Any:
-    from rarelens.cli.common import open_kb
-
-    return open_kb(kb)

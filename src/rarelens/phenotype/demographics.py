@@ -76,8 +76,9 @@ class DemographicProfiles:
 
     def onset_log_lr(self, years: float) -> FloatArray:
         k = onset_class(years)
-        lr = self.onset[:, k] / self.onset_background[k]
-        return np.where(np.isnan(lr), 0.0, np.log(np.where(np.isnan(lr), 1.0, lr)))
+        # Rows without onset data are NaN: neutral (log LR 0).
+        out: FloatArray = np.nan_to_num(np.log(self.onset[:, k] / self.onset_background[k]), nan=0.0)
+        return out
 
     def sex_log_lr(self, sex: str) -> FloatArray:
         p = self.female if sex == "FEMALE" else 1 - self.female

@@ -159,15 +159,17 @@ class LikelihoodRatioScorer:
 
     def context_evidence(self, patient: Patient, row: int) -> list[ContextEvidence]:
         """Onset and sex contributions for one disease, for the report."""
+        d = self.demographics
+        if d is None:
+            return []
         out = []
         for kind, value, lr in self._demographic_lrs(patient):
-            if kind == "onset" and self.demographics is not None:
-                probs = self.demographics.onset[row]
+            if kind == "onset":
+                probs = d.onset[row]
                 disease = "no onset data" if np.isnan(probs[0]) else ", ".join(
                     c for c, p in zip(ONSET_CLASSES, probs, strict=True) if p >= 0.5 * probs.max())
             else:
-                female = self.demographics.female[row] if self.demographics is not None else 0.5
-                disease = f"{female:.0%} of patients female"
+                disease = f"{d.female[row]:.0%} of patients female"
             out.append(ContextEvidence(kind, value, disease, float(lr[row])))
         return out
 

@@ -75,6 +75,7 @@ _ZH_POST_NEG = ["阴性", "(-)", "（-）", "未见", "未见异常", "消失了
 _ZH_UNCERTAIN = ["可能", "疑似", "可疑", "待排", "待查", "不除外", "不能除外", "考虑为", "？", "?"]
 _ZH_FAMILY = re.compile(r"家族史|家族中|家系中|父亲|母亲|父母|其父|其母|哥哥|姐姐|弟弟|妹妹|兄弟|姐妹|"
                         r"同胞|祖父|祖母|外祖|爷爷|奶奶|外公|外婆|舅|姨|姑|叔|伯|表[兄弟姐妹]|堂[兄弟姐妹]|亲属|患儿母|患儿父")
+_ZH_PSEUDO_RE = re.compile("|".join(sorted(map(re.escape, _ZH_PSEUDO), key=len, reverse=True)))
 _ZH_PATIENT = re.compile(r"患儿|患者|本人|病人")
 _ZH_HISTORY = re.compile(r"既往|曾[经有患]?|以往|幼时|病史|史[，。；]")
 _ZH_CLAUSE = re.compile(r"[，,。；;！!？\n]")
@@ -162,9 +163,7 @@ def chinese_context(text: str, start: int, end: int, starts: list[int] | None = 
     """As `english_context`, with Chinese cues."""
     s_lo, s_hi = _sentence_bounds(text, start, end, starts)
     c_lo, c_hi = _clause_bounds(text, start, end, s_lo, s_hi, _ZH_CLAUSE)
-    before = text[c_lo:start]
-    for p in _ZH_PSEUDO:
-        before = before.replace(p, "\0" * len(p))
+    before = _masked(text, _ZH_PSEUDO_RE, c_lo, start)
     negated, uncertain, rule = False, False, ""
     best = -1
     for cue in _ZH_PRE_NEG:

@@ -285,7 +285,7 @@ def build_patient_from_text(extraction: Extraction, ontology: Ontology, patient_
         idx = ontology.index(m.hpo_id)
         if m.is_present:
             observed[idx] = None
-        elif m.negated and not m.family and not m.uncertain:
+        elif m.is_excluded:
             excluded[idx] = None
     for idx in observed:
         excluded.pop(idx, None)

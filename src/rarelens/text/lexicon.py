@@ -19,7 +19,7 @@ from rarelens.ontology.ontology import PHENOTYPIC_ABNORMALITY, Ontology
 from rarelens.text.english import content_key
 
 _PRIORITY = {"label": 0, "synonym:exact": 1, "synonym:layperson": 2, "synonym:related": 3,
-             "zh-label": 0, "zh-curated": -1, "abbreviation": 1}
+             "zh-label": 0, "zh-label-variant": 1, "zh-curated": -1, "abbreviation": 1}
 # Synonyms that are ordinary English words or too ambiguous in running text to stand alone.
 _MIN_CHARS_EN = 3
 _MIN_CHARS_ZH = 2
@@ -30,6 +30,10 @@ class Entry:
     term: int
     source: str
     priority: int
+
+
+def _entry(term: int, source: str) -> Entry:
+    return Entry(term, source, _PRIORITY[source])
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +129,7 @@ def build_lexicon(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None 
             if old is not None and old.term != entry.term:
                 ambiguous_abbr.add(text)
             if _better(old, entry, ic):
-                abbreviations[text] = Entry(entry.term, "abbreviation", 1)
+                abbreviations[text] = _entry(entry.term, "abbreviation")
             return
         key = content_key(text)
         if not key:
@@ -144,23 +148,23 @@ def build_lexicon(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None 
     for idx in o.descendants(pa).tolist():
         if idx == pa or o.obsolete[idx]:
             continue
-        add_en(o.labels[idx], Entry(idx, "label", 0))
+        add_en(o.labels[idx], _entry(idx, "label"))
         for syn in o.synonyms[idx]:
             if syn.scope not in ("EXACT", "RELATED"):
                 continue
             if syn.scope == "RELATED" and " " not in syn.text.strip():
                 continue  # one-word related synonyms ("Collecting") are common words in prose
             source = "synonym:layperson" if syn.is_layperson else f"synonym:{syn.scope.lower()}"
-            add_en(syn.text, Entry(idx, source, _PRIORITY[source]))
+            add_en(syn.text, _entry(idx, source))
         zh = o.label_zh(idx)
         if zh:
-            add_zh(zh, Entry(idx, "zh-label", 0))
+            add_zh(zh, _entry(idx, "zh-label"))
             for form in zh_label_variants(zh):
-                add_zh(form, Entry(idx, "zh-label-variant", 1))
+                add_zh(form, _entry(idx, "zh-label-variant"))
     for hpo_id, text in zh_synonyms if zh_synonyms is not None else load_zh_synonyms():
         res = o.resolve(hpo_id)
         if res.index is not None and not o.obsolete[res.index]:
-            add_zh(text, Entry(res.index, "zh-curated", _PRIORITY["zh-curated"]))
+            add_zh(text, _entry(res.index, "zh-curated"))
     for a in ambiguous_abbr:
         abbreviations.pop(a, None)
     prefixes = frozenset(k[:i] for k in ordered for i in range(1, len(k) + 1))

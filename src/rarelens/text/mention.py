@@ -30,6 +30,11 @@ class Mention:
         """A finding of the patient's own, asserted: what goes into ``Patient.observed``."""
         return not (self.negated or self.uncertain or self.family)
 
+    @property
+    def is_excluded(self) -> bool:
+        """A finding the patient is said not to have, without hedging: ``Patient.excluded``."""
+        return self.negated and not (self.uncertain or self.family)
+
 
 @dataclass(frozen=True, slots=True)
 class GoldMention:

@@ -567,3 +567,14 @@ def test_benchmark_text_malformed_clinical_set(
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     assert "zh.jsonl" in flat(result.stderr)
+
+
+def test_extract_json_excluded_is_what_diagnose_excludes(runner: CliRunner, assert_exit: AssertExit) -> None:
+    """A hedged negation ("possibly no …") is neither observed nor excluded, as in diagnose --text."""
+    result = runner.invoke(app, ["extract", "Arachnodactyly; possibly no aortic root aneurysm.", "--format", "json"])
+    assert_exit(result, 0)
+    data = json.loads(result.stdout)
+    flags = {m["hpo_id"]: (m["negated"], m["uncertain"]) for m in data["mentions"]}
+    assert flags[AORTIC_ROOT] == (True, True)
+    assert data["observed"] == [ARACHNODACTYLY]
+    assert data["excluded"] == []

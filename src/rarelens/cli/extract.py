@@ -76,7 +76,8 @@ def extraction_to_dict(result: Extraction, kb_version: str) -> dict[str, object]
         "kb_version": kb_version,
         "mentions": [asdict(m) for m in result.mentions],
         "observed": sorted({m.hpo_id for m in result.present}),
-        "excluded": sorted({m.hpo_id for m in result.negated} - {m.hpo_id for m in result.present}),
+        # What `diagnose --text` would exclude: negated, not hedged, not a relative's.
+        "excluded": sorted({m.hpo_id for m in result.mentions if m.is_excluded} - {m.hpo_id for m in result.present}),
         "family_history": sorted({m.hpo_id for m in result.family}),
     }
 

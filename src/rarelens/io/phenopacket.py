@@ -27,6 +27,51 @@ class PhenopacketCase:
     patient: Patient
     diseases: tuple[str, ...]  # diseases[].term.id as written
     path: str
+    variants: tuple[CaseVariant, ...] = ()  # interpretations' variants with VCF records
+    genes: tuple[str, ...] = ()  # interpretations' gene symbols
+
+
+@dataclass(frozen=True, slots=True)
+class CaseVariant:
+    """A variant named by the case's interpretation, with its VCF record when it has one."""
+
+    gene: str
+    assembly: str  # as written: hg38, GRCh38, hg19 …
+    chrom: str
+    pos: int
+    ref: str
+    alt: str
+    zygosity: str  # heterozygous | homozygous | hemizygous | unknown
+
+
+_ZYGOSITY = {"GENO:0000135": "heterozygous", "GENO:0000136": "homozygous", "GENO:0000134": "hemizygous"}
+
+
+def read_case_variants(data: dict[str, Any]) -> tuple[tuple[CaseVariant, ...], tuple[str, ...]]:
+    """Variants (with vcfRecord) and gene symbols from interpretations[].diagnosis."""
+    variants: list[CaseVariant] = []
+    genes: dict[str, None] = {}
+    for interp in data.get("interpretations", []) or []:
+        for gi in _get(interp, "diagnosis", "genomicInterpretations") or []:
+            vd = _get(gi, "variantInterpretation", "variationDescriptor")
+            symbol = _get(vd, "geneContext", "symbol") or _get(gi, "gene", "symbol")
+            if isinstance(symbol, str):
+                genes[symbol] = None
+            rec = _get(vd, "vcfRecord")
+            if not isinstance(rec, dict):
+                continue
+            try:
+                pos = int(rec.get("pos", ""))
+            except (TypeError, ValueError):
+                continue
+            zyg_id = _get(vd, "allelicState", "id")
+            zyg = _ZYGOSITY.get(zyg_id, "unknown") if isinstance(zyg_id, str) else "unknown"
+            variants.append(CaseVariant(
+                gene=symbol if isinstance(symbol, str) else "",
+                assembly=str(rec.get("genomeAssembly", "")), chrom=str(rec.get("chrom", "")), pos=pos,
+                ref=str(rec.get("ref", "")), alt=str(rec.get("alt", "")), zygosity=zyg,
+            ))
+    return tuple(variants), tuple(genes)
 
 
 def parse_iso_duration(text: str) -> float | None:
@@ -140,4 +185,5 @@ def load_phenopacket(path: Path, ontology: Ontology, *, lenient: bool = False) -
         location=where,
         lenient=lenient,
     )
-    return PhenopacketCase(patient, diseases, where)
+    variants, genes = read_case_variants(data)
+    return PhenopacketCase(patient, diseases, where, variants, genes)

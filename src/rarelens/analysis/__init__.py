@@ -1,0 +1,1 @@
+"""Exome/genome analysis: VCF chunks + phenotypes → ranked genes, diseases and variants."""

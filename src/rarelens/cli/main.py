@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from rarelens import __version__
-from rarelens.cli import benchmark, diagnose, extract, kb, lookup
+from rarelens.cli import analyze, benchmark, diagnose, extract, kb, lookup
 
 app = typer.Typer(
     name="rarelens",
@@ -21,6 +21,7 @@ app.command()(lookup.disease)
 app.command()(lookup.explain)
 app.command()(diagnose.diagnose)
 app.command()(extract.extract)
+app.command()(analyze.analyze)
 
 
 def _version(value: bool) -> None:

@@ -362,6 +362,7 @@ class ExomeAnalyzer:
             genes=tuple(gene_results),
             n_genes_ranked=len(ranked),
             ranked_symbols=tuple(x[1] for x in ranked),
+            ranked_scores=tuple(float(x[0]) for x in ranked),
             warnings=vcf.warnings,
         )
 

@@ -99,5 +99,6 @@ class AnalysisResult:
     genes: tuple[GeneResult, ...]
     n_genes_ranked: int
     ranked_symbols: tuple[str, ...] = ()  # every ranked gene in order (the report shows the top)
+    ranked_scores: tuple[float, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     timings: dict[str, float] = field(default_factory=dict)

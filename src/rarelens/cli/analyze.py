@@ -14,7 +14,7 @@ from rich.table import Table
 from rarelens.analysis.analyzer import AnalysisConfig, ExomeAnalyzer, VcfContext
 from rarelens.analysis.candidates import collect_candidates
 from rarelens.analysis.result import AnalysisResult, ResourceUse
-from rarelens.cli.common import EXIT_USAGE, KbOption, console, err, fail, open_kb, warn
+from rarelens.cli.common import EXIT_USAGE, KbOption, console, err, fail, open_kb, open_ranker, warn
 from rarelens.io.analysis_writers import (
     write_analysis_html,
     write_analysis_json,
@@ -35,7 +35,6 @@ from rarelens.io.vcf import (
 from rarelens.model.issue import ValidationError
 from rarelens.model.patient import Patient
 from rarelens.phenotype.genes import GenePhenotypeScorer
-from rarelens.phenotype.ranker import PhenotypeRanker
 from rarelens.sources.registry import resolve_data_dir
 from rarelens.variants.info import select_frequency_keys
 from rarelens.variants.inheritance import Family
@@ -206,7 +205,7 @@ def analyze(
                                        f"consequences from the gene table ({genes.source}): exonic SNVs are "
                                        "'exon_variant' (no coding effect without a CDS)"))
         t = time.perf_counter()
-        ranker = PhenotypeRanker(kbase)
+        ranker = open_ranker(kbase, kb)
         analyzer = ExomeAnalyzer(GenePhenotypeScorer(ranker), genes, AnalysisConfig(
             max_frequency=max_frequency, min_gq=min_gq, min_dp=min_dp, top=top))
         timings["ranker_s"] = time.perf_counter() - t

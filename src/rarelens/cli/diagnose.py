@@ -10,12 +10,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from rarelens.cli.common import EXIT_USAGE, KbOption, console, err, fail, open_kb, warn
+from rarelens.cli.common import EXIT_USAGE, KbOption, console, err, fail, open_kb, open_ranker, warn
 from rarelens.io.phenopacket import build_patient, load_phenopacket, parse_iso_duration
 from rarelens.io.writers import write_html, write_json, write_phenopacket, write_tsv
 from rarelens.model.issue import ValidationError
 from rarelens.ontology import Ontology
-from rarelens.phenotype.ranker import DEFAULT_METHOD, METHODS, PhenotypeRanker, Ranking
+from rarelens.phenotype.ranker import DEFAULT_METHOD, METHODS, Ranking
 
 FORMATS = ("table", "json", "tsv", "html", "phenopacket")
 
@@ -85,7 +85,7 @@ def diagnose(
         raise typer.Exit(EXIT_USAGE) from None
     for issue in patient.issues:
         warn(issue.message)
-    ranking = PhenotypeRanker(kbase, region=region).rank(patient, method=method, top=top)
+    ranking = open_ranker(kbase, kb, region=region).rank(patient, method=method, top=top)
     o = kbase.ontology
     if fmt == "table":
         _table(ranking, o)

@@ -25,6 +25,7 @@ def _clean(x: Any) -> Any:
 def analysis_to_dict(r: AnalysisResult) -> dict[str, Any]:
     d = asdict(r)
     d.pop("ranked_symbols", None)
+    d.pop("ranked_scores", None)
     return dict(_clean(d))
 
 

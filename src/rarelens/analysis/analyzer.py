@@ -79,7 +79,7 @@ class AnalysisConfig:
     min_gq: int = 20
     min_dp: int = 0
     require_filter_pass: bool = True
-    phenotype_method: str = "likelihood-ratio"
+    phenotype_method: str = "ensemble"  # fold-0 spiked dev cases: top-1 53.5 % vs 47.4 % for LR (docs/benchmarks.md)
     phenotype_weight: float = 1.0
     top: int = 20
     acmg_method: str = "points"

@@ -313,3 +313,11 @@ def text_bench(
         console.print(f"{result['n_docs']} documents, {result['docs_per_second']} docs/s, load {result['load_s']} s")
     print_json(result)
 
+
+from rarelens.cli.benchmark_genes import genes_bench  # noqa: E402
+
+app.command("genes")(genes_bench)
+
+from rarelens.cli.benchmark_vcf import vcf_bench  # noqa: E402
+
+app.command("vcf")(vcf_bench)

@@ -74,7 +74,7 @@ def vcf_bench(
     background: Path = typer.Option(..., "--background", help="Background VCF (GRCh38, one sample)."),
     limit: int | None = typer.Option(None, "--limit", help="Evenly spaced subset of N cases."),
     fold: int | None = typer.Option(None, "--fold", help="Only cohort fold 0 or 1 (crc32 of the cohort folder), as `benchmark phenotype`."),
-    phenotype_method: str = typer.Option("likelihood-ratio", "--phenotype-method"),
+    phenotype_method: str = typer.Option("ensemble", "--phenotype-method"),
     phenotype_weight: float = typer.Option(1.0, "--phenotype-weight"),
     e2e: int = typer.Option(0, "--e2e", help="Also time N cases end to end: spiked VCF on disk, `rarelens analyze` in a new process."),
     jobs: int = typer.Option(2, "--jobs", min=1),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from rarelens import __version__
-from rarelens.cli import analyze, benchmark, diagnose, extract, kb, lookup
+from rarelens.cli import analyze, bench, benchmark, diagnose, extract, freq, kb, lookup
 
 app = typer.Typer(
     name="rarelens",
@@ -16,6 +16,8 @@ app = typer.Typer(
 )
 app.add_typer(kb.app, name="kb")
 app.add_typer(benchmark.app, name="benchmark")
+app.add_typer(bench.app, name="bench")
+app.add_typer(freq.app, name="freq")
 app.command()(lookup.term)
 app.command()(lookup.disease)
 app.command()(lookup.explain)

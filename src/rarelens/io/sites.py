@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,7 @@ import polars as pl
 from rarelens.io.vcf import VcfFormatError, iter_vcf_chunks, read_vcf_header
 from rarelens.variants.info import parse_info, select_frequency_keys
 from rarelens.variants.sites import SiteKey, SiteResource
-from rarelens.variants.table import GT_HET, GT_HOM_ALT, contig_code
+from rarelens.variants.table import CANONICAL_CONTIGS, GT_HET, GT_HOM_ALT, contig_code
 
 TSV_COLUMNS = ("chrom", "pos", "ref", "alt")
 INHOUSE_COLUMNS = ("chrom", "pos", "ref", "alt", "ac", "an", "af", "hom", "samples")
@@ -144,39 +144,58 @@ def _from_tsv(path: Path, *, name: str, wanted: set[SiteKey] | None) -> SiteReso
                         covers="sites listed in the file")
 
 
-def build_inhouse_table(vcfs: Sequence[Path], out: Path) -> dict[str, int]:
+def build_inhouse_table(
+    vcfs: Sequence[Path],
+    out: Path,
+    *,
+    progress: Callable[[Path, int], None] | None = None,
+) -> dict[str, int]:
     """Count, over the lab's own VCFs, how many samples carry each allele: the local frequency
-    that users ask for, Chinese cohorts most of all. Every sample of every file counts once;
-    a site missing from a file counts as not called there (AN excludes it)."""
-    ac: dict[SiteKey, int] = defaultdict(int)
-    hom: dict[SiteKey, int] = defaultdict(int)
-    carriers: dict[SiteKey, int] = defaultdict(int)
-    an_total = 0
+    that users ask for, Chinese cohorts most of all. Every sample of every file counts once.
+    AN is twice the number of samples: a site absent from a file, or a missing call, counts as
+    reference, the convention for single-sample exome VCFs that list variant sites only.
+
+    Sites are keyed by contig *name* (canonical names normalised, ``chr1`` = ``1``), not by the
+    per-file contig code: codes of non-canonical contigs (``chrUn_…``, decoys) are assigned in
+    the order a file first shows them, so the same code names different contigs in two files.
+    ``progress(path, records)`` is called after each file."""
+    ac: dict[tuple[str, int, str, str], int] = defaultdict(int)
+    hom: dict[tuple[str, int, str, str], int] = defaultdict(int)
+    carriers: dict[tuple[str, int, str, str], int] = defaultdict(int)
     n_samples = 0
     for path in vcfs:
         header = read_vcf_header(path)
         if not header.samples:
             raise VcfFormatError(path, "has no samples", "an in-house table counts genotypes; give sample VCFs")
         n_samples += len(header.samples)
-        an_total += 2 * len(header.samples)
+        records = 0
         for chunk in iter_vcf_chunks(path, header):
+            records += len(chunk)
             gt = chunk.genotype
             alt_copies = np.where(gt == GT_HOM_ALT, 2, np.where(gt == GT_HET, 1, 0)).sum(axis=1)
             homs = (gt == GT_HOM_ALT).sum(axis=1)
             carry = (gt >= GT_HET).sum(axis=1)
+            names = chunk.contigs
             for i in np.flatnonzero(carry > 0).tolist():
-                key = (int(chunk.chrom[i]), int(chunk.pos[i]), str(chunk.ref[i]).upper(), str(chunk.alt[i]).upper())
+                key = (names[int(chunk.chrom[i])], int(chunk.pos[i]), str(chunk.ref[i]).upper(),
+                       str(chunk.alt[i]).upper())
                 ac[key] += int(alt_copies[i])
                 hom[key] += int(homs[i])
                 carriers[key] += int(carry[i])
-    from rarelens.variants.table import CANONICAL_CONTIGS
+        if progress is not None:
+            progress(path, records)
+    an_total = 2 * n_samples
 
-    rows = sorted(ac)
+    def order(key: tuple[str, int, str, str]) -> tuple[int, str, int, str, str]:
+        code = contig_code(key[0])
+        return (code if code >= 0 else len(CANONICAL_CONTIGS), key[0], key[1], key[2], key[3])
+
+    rows = sorted(ac, key=order)
     opener = gzip.open if out.suffix == ".gz" else open
     with opener(out, "wt", encoding="utf-8") as fh:  # type: ignore[operator]
         fh.write(f"##rarelens_inhouse samples={n_samples} files={len(vcfs)}\n")
         fh.write("\t".join(INHOUSE_COLUMNS) + "\n")
         for key in rows:
-            c = CANONICAL_CONTIGS[key[0]] if 0 <= key[0] < len(CANONICAL_CONTIGS) else str(key[0])
-            fh.write(f"{c}\t{key[1]}\t{key[2]}\t{key[3]}\t{ac[key]}\t{an_total}\t{ac[key] / an_total:.6g}\t{hom[key]}\t{carriers[key]}\n")
+            fh.write(f"{key[0]}\t{key[1]}\t{key[2]}\t{key[3]}\t{ac[key]}\t{an_total}\t{ac[key] / an_total:.6g}"
+                     f"\t{hom[key]}\t{carriers[key]}\n")
     return {"samples": n_samples, "files": len(vcfs), "sites": len(rows)}

@@ -144,7 +144,7 @@ def annotate_regions(
     cons[genic] = best[genic]
     has_exon = genic & (exon_idx >= 0) & np.isin(best, [C["exon_variant"], C["frameshift_variant"],
                                                          C["inframe_insertion"], C["inframe_deletion"]])
-    local = exon_idx - genes.exon_ptr[g]
+    local = exon_idx // 2 - genes.exon_ptr[g]  # exon_idx codes exon k as 2k (see _classify_point)
     exon_no[has_exon] = np.where(strand[has_exon] > 0, local[has_exon] + 1, nexon[g][has_exon] - local[has_exon]).astype(np.int16)
     sdist[genic] = np.where(dists[genic] == np.iinfo(np.int64).max, -1, dists[genic])
 

@@ -129,15 +129,13 @@ def read_info_evidence(
                     break
     if "SpliceAI" in info:  # ALLELE|SYMBOL|DS_AG|DS_AL|DS_DG|DS_DL|DP_AG|...
         ds: list[float] = []
-        for entry in info["SpliceAI"].split(","):
-            f = entry.split("|")
-            if len(f) >= 6 and (f[0] == alt or n_alleles == 1):
-                ds.extend(v for v in (_float(x) for x in f[2:6]) if v is not None)
+        for f in _own_entries([e.split("|") for e in info["SpliceAI"].split(",")], 6, alt, n_alleles):
+            ds.extend(v for v in (_float(x) for x in f[2:6]) if v is not None)
         if ds:
             preds["SpliceAI"] = max(ds)
     cons: list[GeneConsequence] = []
     if csq_fields and "CSQ" in info:
-        cons = _parse_csq(info["CSQ"], csq_fields, _vep_allele(ref, alt), n_alleles, allele, freqs, preds)
+        cons = _parse_csq(info["CSQ"], csq_fields, {_vep_allele(ref, alt), alt}, n_alleles, allele, freqs, preds)
     elif ann_fields and "ANN" in info:
         cons = _parse_ann(info["ANN"], alt, n_alleles)
     return InfoEvidence(
@@ -152,22 +150,31 @@ def read_info_evidence(
 _CSQ_FREQ = re.compile(r"^(gnomAD[eg]?_\w*AF|MAX_AF|AF|AFR_AF|AMR_AF|EAS_AF|EUR_AF|SAS_AF|gnomADe_AF|gnomADg_AF)$")
 
 
+def _own_entries(entries: list[list[str]], min_len: int, alt: str, n_alleles: int) -> list[list[str]]:
+    """Entries (split on '|', first field the allele) of this row's ALT. A row split from a
+    multi-allelic record may be passed ``n_alleles=1``, so entries naming the ALT are kept
+    whenever there are any; only when none does a biallelic row keep them all."""
+    entries = [f for f in entries if len(f) >= min_len]
+    if n_alleles > 1 or any(f[0] == alt for f in entries):
+        return [f for f in entries if f[0] == alt]
+    return entries
+
+
 def _parse_csq(
-    value: str, fields: Sequence[str], vep_alt: str, n_alleles: int, allele: int,
+    value: str, fields: Sequence[str], alleles: set[str], n_alleles: int, allele: int,
     freqs: dict[str, float], preds: dict[str, float],
 ) -> list[GeneConsequence]:
+    """``alleles``: the row's ALT as VEP writes it (first base trimmed) and as in the VCF."""
     idx = {f: i for i, f in enumerate(fields)}
     best: dict[str, tuple[int, GeneConsequence]] = {}
-    for entry in value.split(","):
-        f = entry.split("|")
-        if len(f) != len(fields):
-            continue
-        if n_alleles > 1:
-            if "ALLELE_NUM" in idx and f[idx["ALLELE_NUM"]].isdigit():
-                if int(f[idx["ALLELE_NUM"]]) != allele:
-                    continue
-            elif "Allele" in idx and f[idx["Allele"]] != vep_alt:
-                continue
+    entries = [f for f in (e.split("|") for e in value.split(",")) if len(f) == len(fields)]
+    # ALLELE_NUM is exact whatever the caller knows of the record; else VEP's Allele column.
+    num, col = idx.get("ALLELE_NUM"), idx.get("Allele")
+    if num is not None and any(f[num].isdigit() for f in entries):
+        entries = [f for f in entries if not f[num].isdigit() or int(f[num]) == allele]
+    elif col is not None and (n_alleles > 1 or any(f[col] in alleles for f in entries)):
+        entries = [f for f in entries if f[col] in alleles]
+    for f in entries:
         term = most_severe(f[idx["Consequence"]]) if "Consequence" in idx else None
         symbol = f[idx["SYMBOL"]] if "SYMBOL" in idx else ""
         for name, i in idx.items():
@@ -203,10 +210,7 @@ def _parse_csq(
 
 def _parse_ann(value: str, alt: str, n_alleles: int) -> list[GeneConsequence]:
     best: dict[str, tuple[int, GeneConsequence]] = {}
-    for entry in value.split(","):
-        f = entry.split("|")
-        if len(f) < 11 or (n_alleles > 1 and f[0] != alt):
-            continue
+    for f in _own_entries([e.split("|") for e in value.split(",")], 11, alt, n_alleles):
         term = most_severe(f[1])
         if term is None or not f[3]:
             continue

@@ -169,22 +169,24 @@ def _recessive(
     best_pair: tuple[int, int] | None = None
     if len(het) >= 2:
         order = het[np.argsort(-scores[r[het]], kind="stable")]
+        # Without parents the phase is unknown (any pair may be in trans); an unaffected relative
+        # carrying both variants of a pair rules that pair out either way.
+        unknown = np.ones(len(r), dtype=bool)
+        from_f = from_m = np.zeros(len(r), dtype=bool)
         if parents is not None:
             f, m = gt[:, parents[0]], gt[:, parents[1]]
             from_f = (f >= GT_HET) & (m == GT_HOM_REF)
             from_m = (m >= GT_HET) & (f == GT_HOM_REF)
             unknown = (f == GT_MISSING) | (m == GT_MISSING) | de_novo
-            for a_i, a in enumerate(order):
-                for b in order[a_i + 1 :]:
-                    trans = (from_f[a] and from_m[b]) or (from_m[a] and from_f[b]) or unknown[a] or unknown[b]
-                    both_unaffected = any(gt[a, u] >= GT_HET and gt[b, u] >= GT_HET for u in family.unaffected)
-                    if trans and not both_unaffected:
-                        best_pair = (int(r[a]), int(r[b]))
-                        break
-                if best_pair:
+        for a_i, a in enumerate(order):
+            for b in order[a_i + 1 :]:
+                trans = (from_f[a] and from_m[b]) or (from_m[a] and from_f[b]) or unknown[a] or unknown[b]
+                both_unaffected = any(gt[a, u] >= GT_HET and gt[b, u] >= GT_HET for u in family.unaffected)
+                if trans and not both_unaffected:
+                    best_pair = (int(r[a]), int(r[b]))
                     break
-        else:
-            best_pair = (int(r[order[0]]), int(r[order[1]]))
+            if best_pair:
+                break
     if best_hom is None and best_pair is None:
         return None
     novel = {int(x) for x in r[de_novo]}

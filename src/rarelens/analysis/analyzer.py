@@ -257,6 +257,9 @@ class ExomeAnalyzer:
         by_gene: dict[str, list[int]] = defaultdict(list)
         for k in np.flatnonzero(qualifies).tolist():
             by_gene[pairs.symbol[k]].append(k)
+        failed_by_gene: dict[str, list[int]] = defaultdict(list)
+        for k in np.flatnonzero(~qualifies).tolist():
+            failed_by_gene[pairs.symbol[k]].append(k)
         pheno = None
         concept_scores = np.zeros(0)
         concept_rank = np.zeros(0, dtype=np.int64)
@@ -312,12 +315,14 @@ class ExomeAnalyzer:
         for i, (total, symbol, p_score, glr, call, lam, ks) in enumerate(ranked[: cfg.top]):
             g = self.kb_gene(symbol)
             shown = [ks[j] for j in call.variants]
-            others = [k for k in ks if k not in shown]
+            # Then the gene's other qualifying variants, and those that failed a filter (shown with it).
+            others = [k for k in ks if k not in shown] + failed_by_gene.get(symbol, [])
             denovo_rows = {int(pairs.row[ks[j]]) for j in call.de_novo}
             variants = tuple(
                 self._variant_result(k, pairs, cands, info, freqs, max_af, clin, path, path_src, fscore, score,
                                      quality, freq_ok, region_ok, frequency_checked, family,
                                      de_novo=int(pairs.row[k]) in denovo_rows, in_call=k in shown,
+                                     qualified=bool(qualifies[k]),
                                      pp4=pheno is not None and g is not None and int(pheno_rank[g]) <= 5,
                                      mode=call.mode, g=g)
                 for k in shown + others[:3]
@@ -454,7 +459,7 @@ class ExomeAnalyzer:
         path: npt.NDArray[np.float64], path_src: list[str], fscore: npt.NDArray[np.float64],
         score: npt.NDArray[np.float64], quality: npt.NDArray[np.bool_], freq_ok: npt.NDArray[np.bool_],
         region_ok: npt.NDArray[np.bool_], frequency_checked: bool, family: Family, *,
-        de_novo: bool, in_call: bool, pp4: bool, mode: str, g: int | None,
+        de_novo: bool, in_call: bool, pp4: bool, mode: str, g: int | None, qualified: bool = True,
     ) -> VariantResult:
         t = cands.table
         r = int(pairs.row[k])
@@ -492,7 +497,7 @@ class ExomeAnalyzer:
                 "quality": PASS if quality[r] else FAIL,
                 "frequency": (PASS if freq_ok[r] else FAIL) if frequency_checked else NOT_RUN,
                 "region": PASS if region_ok[k] else FAIL,
-                "inheritance": PASS if in_call else FAIL,
+                "inheritance": PASS if in_call else (FAIL if qualified else NOT_RUN),
             },
             de_novo=de_novo,
             acmg=AcmgCall(acmg.classification, acmg.points,

@@ -145,12 +145,12 @@ def analyze(
             patient = build_patient(kbase.ontology, _split(hpo), _split(excluded), sex=sex_norm, location="command line")
     except ValidationError as exc:
         for issue in exc.issues:
-            err.print(f"[red]{escape(str(issue))}[/]", highlight=False)
+            err.print(f"[red]{escape(issue.render())}[/]", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE) from None
     if patient is None:
         warn("no phenotypes given (--hpo, --phenopacket or --text): genes are ranked on genotype evidence alone")
     for issue in patient.issues if patient else ():
-        warn(str(issue))
+        warn(issue.message + (f" Fix: {issue.fix}" if issue.fix else ""))
     data, _ = resolve_data_dir(data_dir)
     try:
         genes = load_gene_model(data, build)

@@ -239,6 +239,12 @@ class ExomeAnalyzer:
         for k in np.flatnonzero(qualifies).tolist():
             class_count[pairs.consequence[k]] += 1
         rates = {c: (v + 1) / self._total_exonic for c, v in class_count.items()}
+        hom_count: dict[str, int] = defaultdict(int)
+        if gt.shape[1]:
+            for k in np.flatnonzero(qualifies).tolist():
+                if gt[int(pairs.row[k]), proband] == GT_HOM_ALT:
+                    hom_count[pairs.consequence[k]] += 1
+        hom_rates = {c: (hom_count.get(c, 0) + 1) / self._total_exonic for c in class_count}
         default_rate = 1 / self._total_exonic
         # Evidence beyond the class: frequency score × how far predictors or ClinVar move the
         # class's default pathogenicity.
@@ -296,7 +302,11 @@ class ExomeAnalyzer:
             best: tuple[float, ModeCall] | None = None
             for call in calls:
                 chosen = sorted(call.variants, key=lambda j: -hit[j])
-                hits = tuple((pairs.consequence[ks[j]], lams[j], float(weight[ks[j]])) for j in chosen)
+                if call.mode == "AR" and call.note == "homozygous":
+                    c0 = pairs.consequence[ks[chosen[0]]]
+                    hits = ((c0, hom_rates.get(c0, default_rate) * length, float(weight[ks[chosen[0]]])),)
+                else:
+                    hits = tuple((pairs.consequence[ks[j]], lams[j], float(weight[ks[j]])) for j in chosen)
                 lr = class_log_lr(hits, call.mode, de_novo=bool(call.de_novo))
                 if best is None or lr > best[0]:
                     best = (lr, call)

@@ -8,6 +8,7 @@ whenever either differs, so it can never serve stale profiles; it is safe to del
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from dataclasses import fields
@@ -44,14 +45,14 @@ def save_phenotype_index(index: PhenotypeIndex, kb: KnowledgeBase, path: Path) -
         else:
             arrays[f.name] = np.asarray(value)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
+    fd, name = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
     os.close(fd)
+    tmp = Path(name)
     try:
         np.savez(tmp, **arrays)  # type: ignore[arg-type]
-        os.replace(tmp, path)  # atomic: a concurrent reader sees the old or the new file
+        tmp.replace(path)  # atomic: a concurrent reader sees the old or the new file
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        tmp.unlink(missing_ok=True)
 
 
 def load_phenotype_index(kb: KnowledgeBase, path: Path) -> PhenotypeIndex | None:
@@ -83,8 +84,6 @@ def cached_phenotype_index(kb: KnowledgeBase, kb_path: Path) -> PhenotypeIndex:
     if index is not None:
         return index
     index = build_phenotype_index(kb)
-    try:
+    with contextlib.suppress(OSError):  # a read-only knowledge-base folder: work without the cache
         save_phenotype_index(index, kb, path)
-    except OSError:
-        pass  # a read-only knowledge-base folder: work without the cache
     return index

@@ -134,9 +134,10 @@ def class_log_lr(
     """
     if not hits:
         return -math.inf
+    # A homozygote is one hit whose λ the caller measured on this exome's homozygous calls
+    # (common variants are often homozygous, so squaring the heterozygous chance would
+    # overrate it).
     use = hits[:2] if (mode == "AR" or (mode == "XR" and len(hits) >= 2)) else hits[:1]
-    if mode == "AR" and len(use) == 1:
-        use = (use[0], use[0])  # homozygous: both alleles carry the hit
     total = 0.0
     for consequence, lam, weight in use:
         chance = max(-math.expm1(-max(lam, 1e-9)), 1e-12)

@@ -14,6 +14,8 @@ to DIR), so they do not depend on ``--limit``, ``--fold``, ``--jobs``, the metho
 of the files. The rank is 1 + the number of decoys scoring at least as high as the true gene
 (ties count against it). A case whose gene is not an HGNC gene of the knowledge base, or has no
 counted link to a disease with phenotype annotations, is a miss in ``all`` and counted apart.
+A case naming several causal genes (digenic) ranks its best-scoring linked gene against the
+decoys, which never include any of its genes.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import typer
 from rich.table import Table
 
 from rarelens import __version__
-from rarelens.cli.common import KbOption, console, err, fail, open_kb, print_json
+from rarelens.cli.common import KbOption, console, err, fail, open_kb, open_ranker, print_json
 
 UNIVERSES = ("protein-coding", "disease-genes")
 CAUSAL_STATUSES = {"CAUSATIVE", "CONTRIBUTORY", "UNKNOWN_STATUS", ""}
@@ -103,7 +105,7 @@ def genes_bench(
     from rarelens.model.issue import ValidationError
     from rarelens.phenotype.evaluation import summarize
     from rarelens.phenotype.genes import AGGREGATES, GenePhenotypeScorer
-    from rarelens.phenotype.ranker import METHODS, PhenotypeRanker
+    from rarelens.phenotype.ranker import METHODS
 
     methods = list(METHODS) if method == "all" else [method]
     if any(m not in METHODS for m in methods):
@@ -116,7 +118,7 @@ def genes_bench(
         fail(f"{directory} is not a folder", 2)
     t0 = time.perf_counter()
     kbase = open_kb(kb)
-    ranker = PhenotypeRanker(kbase)
+    ranker = open_ranker(kbase, kb)  # phenotype index from the cache beside the KB
     t1 = time.perf_counter()
     scorer = GenePhenotypeScorer(ranker, aggregate=aggregate)
     gene_map_s = time.perf_counter() - t1

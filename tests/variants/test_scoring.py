@@ -13,7 +13,6 @@ from rarelens.variants.scoring import (
     class_log_lr,
     clinvar_pathogenicity,
     frequency_score,
-    genotype_log_lr,
     predictor_pathogenicity,
 )
 
@@ -104,9 +103,3 @@ def test_class_log_lr_weights_and_de_novo() -> None:
 def test_unlisted_class_gets_the_minimum_share() -> None:
     assert causal_share("synonymous_variant") == causal_share("no_such_class") == pytest.approx(0.002)
 
-
-def test_genotype_log_lr_grows_with_score_and_falls_with_background() -> None:
-    assert genotype_log_lr((1.0,), "AD", 0.01) > genotype_log_lr((0.5,), "AD", 0.01)
-    assert genotype_log_lr((1.0,), "AD", 0.01) > genotype_log_lr((1.0,), "AD", 0.5)
-    assert genotype_log_lr((1.0,), "AD", 0.01, de_novo=True) == pytest.approx(
-        genotype_log_lr((1.0,), "AD", 0.01) + math.log(100))

@@ -39,8 +39,6 @@ from rarelens.variants.consequence import (
     CONSEQUENCES,
     DEFAULT_PATHOGENICITY,
     LOSS_OF_FUNCTION,
-    PROTEIN_OR_SPLICE,
-    RANK,
 )
 from rarelens.variants.genes import GeneModel
 from rarelens.variants.info import InfoEvidence, read_info_evidence
@@ -61,7 +59,7 @@ from rarelens.variants.scoring import (
     predictor_pathogenicity,
 )
 from rarelens.variants.sites import SiteResource
-from rarelens.variants.table import CHROM_X, GT_HET, GT_HOM_ALT, GT_HOM_REF, GT_MISSING
+from rarelens.variants.table import GT_HET, GT_HOM_ALT, GT_HOM_REF, GT_MISSING
 
 PASS, FAIL, NOT_RUN = "PASS", "FAIL", "NOT_RUN"
 _REGION_FAIL = frozenset({"synonymous_variant", "start_retained_variant", "stop_retained_variant",
@@ -520,5 +518,3 @@ def _ranks(score: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
     order = np.sort(score)[::-1]
     return (np.searchsorted(-order, -score, side="right")).astype(np.int64)
 
-
-__all__ = ["PROTEIN_OR_SPLICE", "RANK", "AnalysisConfig", "CHROM_X", "ExomeAnalyzer", "VcfContext"]

@@ -57,31 +57,6 @@ def clinvar_pathogenicity(normalised: str | None, stars: int | None) -> float | 
     return None
 
 
-def genotype_log_lr(
-    variant_scores: tuple[float, ...],
-    mode: str,
-    expected_background: float,
-    *,
-    de_novo: bool = False,
-) -> float:
-    """log LR of a gene's qualifying genotype under ``mode`` against chance.
-
-    ``expected_background`` is λ, the number of qualifying variants a gene of this size shows by
-    chance in this exome. Dominant evidence is one hit (chance ≈ 1 − e^−λ); recessive evidence is
-    two hits or a homozygote (chance ≈ (1 − e^−λ)²). The variant scores enter as the probability
-    that the hits are damaging. A de novo hit is rarer by chance by about two orders (about one
-    coding de novo variant per exome against ~100 rare inherited ones).
-    """
-    lam = max(expected_background, 1e-6)
-    p_hit = -math.expm1(-lam)
-    s = max(sum(variant_scores) / len(variant_scores), 1e-6) if variant_scores else 1e-6
-    recessive = mode == "AR" or (mode == "XR" and len(variant_scores) >= 2)
-    chance = p_hit * p_hit if recessive else p_hit
-    if de_novo:
-        chance *= 0.01
-    return math.log(s) - math.log(max(chance, 1e-12))
-
-
 # How often a disease-causing variant falls in each class: approximately the HGMD public
 # statistics (Stenson et al. 2020, Hum Genet 139:1197: missense/nonsense 57 %, splicing 10 %,
 # small deletions 15 %, small insertions 7 %, small indels 2 %), split onto our classes

@@ -8,8 +8,7 @@ at read time (``allele`` keeps the ALT index) so that every downstream step sees
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, fields
 
 import numpy as np
 import numpy.typing as npt
@@ -77,7 +76,6 @@ class VariantTable:
     gq: npt.NDArray[np.int16]  # -1 when missing
     dp: npt.NDArray[np.int32]  # -1 when missing
     line: IntArray
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -98,23 +96,8 @@ class VariantTable:
     def take(self, rows: npt.ArrayLike) -> VariantTable:
         """The subset ``rows`` (indices or a boolean mask), same contigs and samples."""
         idx = np.asarray(rows)
-        return VariantTable(
-            contigs=self.contigs,
-            samples=self.samples,
-            chrom=self.chrom[idx],
-            pos=self.pos[idx],
-            id=self.id[idx],
-            ref=self.ref[idx],
-            alt=self.alt[idx],
-            allele=self.allele[idx],
-            qual=self.qual[idx],
-            filter=self.filter[idx],
-            info=self.info[idx],
-            genotype=self.genotype[idx],
-            gq=self.gq[idx],
-            dp=self.dp[idx],
-            line=self.line[idx],
-        )
+        cols = {name: getattr(self, name)[idx] for name in ROW_COLUMNS}
+        return VariantTable(contigs=self.contigs, samples=self.samples, **cols)
 
     def contig_name(self, row: int) -> str:
         return self.contigs[int(self.chrom[row])]
@@ -122,6 +105,12 @@ class VariantTable:
     def key(self, row: int) -> str:
         """``chr-pos-ref-alt`` as Exomiser and gnomAD print it, e.g. ``10-121496701-T-G``."""
         return f"{self.contig_name(row)}-{int(self.pos[row])}-{self.ref[row]}-{self.alt[row]}"
+
+
+# The per-row arrays (and n × samples matrices): every field but the table-wide ones.
+ROW_COLUMNS: tuple[str, ...] = tuple(
+    f.name for f in fields(VariantTable) if f.name not in ("contigs", "samples")
+)
 
 
 def concat_tables(tables: list[VariantTable]) -> VariantTable:
@@ -136,24 +125,8 @@ def concat_tables(tables: list[VariantTable]) -> VariantTable:
             raise ValueError("cannot join variant tables with different samples")
         if contigs[: len(t.contigs)] != t.contigs:
             raise ValueError("cannot join variant tables with inconsistent contig codes")
-    cat = np.concatenate
-    return VariantTable(
-        contigs=contigs,
-        samples=samples,
-        chrom=cat([t.chrom for t in tables]),
-        pos=cat([t.pos for t in tables]),
-        id=cat([t.id for t in tables]),
-        ref=cat([t.ref for t in tables]),
-        alt=cat([t.alt for t in tables]),
-        allele=cat([t.allele for t in tables]),
-        qual=cat([t.qual for t in tables]),
-        filter=cat([t.filter for t in tables]),
-        info=cat([t.info for t in tables]),
-        genotype=cat([t.genotype for t in tables]),
-        gq=cat([t.gq for t in tables]),
-        dp=cat([t.dp for t in tables]),
-        line=cat([t.line for t in tables]),
-    )
+    cols = {name: np.concatenate([getattr(t, name) for t in tables]) for name in ROW_COLUMNS}
+    return VariantTable(contigs=contigs, samples=samples, **cols)
 
 
 def empty_table(samples: tuple[str, ...], contigs: tuple[str, ...] = CANONICAL_CONTIGS) -> VariantTable:

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from rarelens import __version__
 from rarelens.cli.common import KbOption, console, fail, open_kb, print_json, warn
+from rarelens.cli.forked import SHARED, chunks, map_forked
 from rarelens.config import resolve_kb_path
 from rarelens.kb.build import build_knowledge_base
 from rarelens.sources.bundle import load_source_bundle
@@ -181,15 +182,10 @@ def phenotype_bench(
         print_json(compact)
 
 
-# Worker processes inherit the loaded ranker through fork instead of reloading the knowledge
-# base (about 3 s each); set just before the pool starts, read only inside the workers.
-_FORKED: dict[str, Any] = {}
-
-
 def _rank_chunk(args: tuple[list[int], str]) -> list[tuple[int, int | None, float]]:
     from rarelens.phenotype.evaluation import gold_rank
 
-    ranker, cases = _FORKED["ranker"], _FORKED["cases"]
+    ranker, cases = SHARED["ranker"], SHARED["cases"]
     idx, method = args
     out = []
     for i in idx:
@@ -206,25 +202,9 @@ def _rank_chunk(args: tuple[list[int], str]) -> list[tuple[int, int | None, floa
 
 def _rank_all(ranker: Any, cases: list[Any], method: str, jobs: int) -> list[tuple[Any, int | None, float]]:
     """(case, gold rank or None when the gold is not in the knowledge base, ranking seconds)."""
-    import contextlib
-    import multiprocessing
-
-    from rich.progress import Progress
-
-    work = [(list(range(i, min(i + 64, len(cases)))), method) for i in range(0, len(cases), 64)]
-    _FORKED.update(ranker=ranker, cases=cases)
-    parallel = jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
-    results: list[tuple[int, int | None, float]] = []
-    try:
-        with contextlib.ExitStack() as stack:
-            pool = stack.enter_context(multiprocessing.get_context("fork").Pool(jobs)) if parallel else None
-            progress = stack.enter_context(Progress(console=console, transient=True))
-            task = progress.add_task(f"ranking ({method}, {jobs if parallel else 1} jobs)", total=len(cases))
-            for part in pool.imap_unordered(_rank_chunk, work) if pool else map(_rank_chunk, work):
-                results.extend(part)
-                progress.advance(task, len(part))
-    finally:
-        _FORKED.clear()
+    work = [(idx, method) for idx in chunks(len(cases), 64)]
+    results = map_forked(_rank_chunk, work, shared={"ranker": ranker, "cases": cases}, jobs=jobs,
+                         label=f"ranking {method}", total=len(cases), console=console)
     results.sort()
     return [(cases[i], rank, seconds) for i, rank, seconds in results]
 

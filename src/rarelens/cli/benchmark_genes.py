@@ -35,6 +35,7 @@ from rich.table import Table
 
 from rarelens import __version__
 from rarelens.cli.common import KbOption, console, err, fail, open_kb, open_ranker, print_json
+from rarelens.cli.forked import SHARED, chunks, map_forked
 
 UNIVERSES = ("protein-coding", "disease-genes")
 CAUSAL_STATUSES = {"CAUSATIVE", "CONTRIBUTORY", "UNKNOWN_STATUS", ""}
@@ -258,12 +259,8 @@ def _print_table(results: dict[str, Any], methods: list[str]) -> None:
     )
 
 
-# Workers inherit the scorer and the cases through fork; set just before the pool starts.
-_FORKED: dict[str, Any] = {}
-
-
 def _score_chunk(args: tuple[list[int], str]) -> list[tuple[int, dict[str, Any]]]:
-    scorer, cases = _FORKED["scorer"], _FORKED["cases"]
+    scorer, cases = SHARED["scorer"], SHARED["cases"]
     idx, method = args
     out = []
     for i in idx:
@@ -288,24 +285,8 @@ def _score_chunk(args: tuple[list[int], str]) -> list[tuple[int, dict[str, Any]]
 
 
 def _score_all(scorer: Any, cases: list[GeneCase], method: str, jobs: int) -> list[tuple[GeneCase, dict[str, Any]]]:
-    import contextlib
-    import multiprocessing
-
-    from rich.progress import Progress
-
-    work = [(list(range(i, min(i + 64, len(cases)))), method) for i in range(0, len(cases), 64)]
-    _FORKED.update(scorer=scorer, cases=cases)
-    parallel = jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
-    results: list[tuple[int, dict[str, Any]]] = []
-    try:
-        with contextlib.ExitStack() as stack:
-            pool = stack.enter_context(multiprocessing.get_context("fork").Pool(jobs)) if parallel else None
-            progress = stack.enter_context(Progress(console=err, transient=True))
-            task = progress.add_task(f"gene ranking ({method}, {jobs if parallel else 1} jobs)", total=len(cases))
-            for part in pool.imap_unordered(_score_chunk, work) if pool else map(_score_chunk, work):
-                results.extend(part)
-                progress.advance(task, len(part))
-    finally:
-        _FORKED.clear()
+    work = [(idx, method) for idx in chunks(len(cases), 64)]
+    results = map_forked(_score_chunk, work, shared={"scorer": scorer, "cases": cases}, jobs=jobs,
+                         label=f"gene ranking {method}", total=len(cases), console=err)
     results.sort(key=lambda x: x[0])
     return [(cases[i], r) for i, r in results]

@@ -3,9 +3,7 @@ background exome, run the full analysis, and report where the causal gene lands.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import multiprocessing
 import statistics
 import subprocess
 import sys
@@ -16,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from rarelens import __version__
 from rarelens.analysis.analyzer import AnalysisConfig, ExomeAnalyzer, VcfContext
 from rarelens.analysis.candidates import collect_candidates
 from rarelens.cli.common import KbOption, console, fail, open_kb, open_ranker, print_json
+from rarelens.cli.forked import SHARED, chunks, map_forked
 from rarelens.io.gene_tables import GeneTableError, load_gene_model
 from rarelens.io.phenopacket import PhenopacketCase, load_phenopacket
 from rarelens.io.spike import spike_variants, usable_variants
@@ -34,9 +32,6 @@ from rarelens.sources.registry import resolve_data_dir
 from rarelens.variants.info import select_frequency_keys
 from rarelens.variants.inheritance import Family
 from rarelens.variants.table import GT_HET, GT_HOM_ALT
-
-# Worker processes inherit the loaded analyzer and background through fork.
-_FORKED: dict[str, Any] = {}
 
 
 def _gold_rank(result_symbols: tuple[str, ...], scores: tuple[float, ...], gold: set[int], analyzer: ExomeAnalyzer) -> int | None:
@@ -50,11 +45,15 @@ def _gold_rank(result_symbols: tuple[str, ...], scores: tuple[float, ...], gold:
     return None
 
 
+def _run_cases(idx: list[int]) -> list[dict[str, Any]]:
+    return [_run_case(i) for i in idx]
+
+
 def _run_case(i: int) -> dict[str, Any]:
-    analyzer: ExomeAnalyzer = _FORKED["analyzer"]
-    case: PhenopacketCase = _FORKED["cases"][i]
-    bg = _FORKED["background"]
-    ctx: VcfContext = _FORKED["ctx"]
+    analyzer: ExomeAnalyzer = SHARED["analyzer"]
+    case: PhenopacketCase = SHARED["cases"][i]
+    bg = SHARED["background"]
+    ctx: VcfContext = SHARED["ctx"]
     start = time.perf_counter()
     table = spike_variants(bg, usable_variants(case.variants), analyzer.genes, clear_genes=case.genes)
     cands = collect_candidates([table], analyzer.genes)
@@ -111,29 +110,19 @@ def vcf_bench(
         except ValidationError:
             skipped["invalid"] += 1
             continue
+        usable = usable_variants(c.variants)
         if not c.genes:
             skipped["no_gene"] += 1
-        elif not usable_variants(c.variants) or len(usable_variants(c.variants)) < len(c.variants):
+        elif not usable or len(usable) < len(c.variants):
             skipped["no_grch38_record"] += 1  # a variant without a GRCh38 record cannot be spiked
         else:
             cases.append(c)
     ctx = VcfContext(str(background), "GRCh38", select_frequency_keys({k: v.description for k, v in header.info.items()}),
                      header.csq_fields, header.ann_fields)
-    _FORKED.update(analyzer=analyzer, cases=cases, background=bg, ctx=ctx)
-    rows: list[dict[str, Any]] = []
     wall = time.perf_counter()
-    parallel = jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
-    try:
-        with contextlib.ExitStack() as stack:
-            pool = stack.enter_context(multiprocessing.get_context("fork").Pool(jobs)) if parallel else None
-            progress = stack.enter_context(Progress(console=console, transient=True))
-            task = progress.add_task(f"spike + analyse ({jobs if parallel else 1} jobs)", total=len(cases))
-            it = pool.imap_unordered(_run_case, range(len(cases)), chunksize=4) if pool else map(_run_case, range(len(cases)))
-            for row in it:
-                rows.append(row)
-                progress.advance(task)
-    finally:
-        _FORKED.clear()
+    rows = map_forked(_run_cases, chunks(len(cases), 4), shared={"analyzer": analyzer, "cases": cases,
+                      "background": bg, "ctx": ctx}, jobs=jobs, label="spike + analyse", total=len(cases),
+                      console=console)
     wall = time.perf_counter() - wall
     rows.sort(key=lambda r: r["i"])
     ranks = [r["rank"] for r in rows]

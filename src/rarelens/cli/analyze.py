@@ -14,7 +14,18 @@ from rich.table import Table
 from rarelens.analysis.analyzer import AnalysisConfig, ExomeAnalyzer, VcfContext
 from rarelens.analysis.candidates import collect_candidates
 from rarelens.analysis.result import AnalysisResult, ResourceUse
-from rarelens.cli.common import EXIT_USAGE, KbOption, console, err, fail, open_kb, open_ranker, warn
+from rarelens.cli.common import (
+    EXIT_USAGE,
+    KbOption,
+    console,
+    err,
+    fail,
+    normalize_sex,
+    open_kb,
+    open_ranker,
+    split_ids,
+    warn,
+)
 from rarelens.io.analysis_writers import (
     write_analysis_html,
     write_analysis_json,
@@ -41,10 +52,6 @@ from rarelens.variants.inheritance import Family
 from rarelens.variants.sites import SiteResource
 
 FORMATS = ("table", "json", "tsv", "html", "phenopacket")
-
-
-def _split(values: list[str]) -> list[str]:
-    return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
 def _family(samples: tuple[str, ...], ped: Pedigree | None, sample: str | None, sex: str | None) -> Family:
@@ -124,7 +131,7 @@ def analyze(
     kbase = open_kb(kb)
     original = None
     patient: Patient | None = None
-    sex_norm = {"F": "FEMALE", "M": "MALE", "FEMALE": "FEMALE", "MALE": "MALE"}.get((sex or "").upper())
+    sex_norm = normalize_sex(sex)
     if sex and sex_norm is None:
         fail(f"--sex must be F or M, got {sex!r}", EXIT_USAGE)
     try:
@@ -138,11 +145,11 @@ def analyze(
             from rarelens.text.extractor import DictionaryExtractor
 
             ex = DictionaryExtractor(kbase.ontology).extract(text)
-            obs = sorted({m.hpo_id for m in ex.present} | set(_split(hpo)))
+            obs = sorted({m.hpo_id for m in ex.present} | set(split_ids(hpo)))
             neg = sorted({m.hpo_id for m in ex.mentions if m.is_excluded} - set(obs))
             patient = build_patient(kbase.ontology, obs, neg, sex=sex_norm, location="text")
         elif hpo:
-            patient = build_patient(kbase.ontology, _split(hpo), _split(excluded), sex=sex_norm, location="command line")
+            patient = build_patient(kbase.ontology, split_ids(hpo), split_ids(excluded), sex=sex_norm, location="command line")
     except ValidationError as exc:
         for issue in exc.issues:
             err.print(f"[red]{escape(issue.render())}[/]", highlight=False, soft_wrap=True)

@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from rarelens import __version__
-from rarelens.cli.common import KbOption, console, fail, open_kb, print_json, warn
+from rarelens.cli.common import KbOption, console, fail, open_kb, open_ranker, print_json, warn
 from rarelens.cli.forked import SHARED, chunks, map_forked
 from rarelens.config import resolve_kb_path
 from rarelens.kb.build import build_knowledge_base
@@ -104,7 +104,7 @@ def phenotype_bench(
     from rarelens.io.phenopacket import load_phenopacket
     from rarelens.model.issue import ValidationError
     from rarelens.phenotype.evaluation import summarize
-    from rarelens.phenotype.ranker import METHODS, PhenotypeRanker
+    from rarelens.phenotype.ranker import METHODS
 
     methods = list(METHODS) if method == "all" else [method]
     if any(m not in METHODS for m in methods):
@@ -115,7 +115,7 @@ def phenotype_bench(
     from rarelens.store import load_knowledge_base
 
     kbase = load_knowledge_base(resolve_kb_path(kb))
-    ranker = PhenotypeRanker(kbase)
+    ranker = open_ranker(kbase, kb)  # phenotype index from the cache beside the KB
     load_s = time.perf_counter() - t0
     files = sorted(directory.rglob("*.json"))
     if fold is not None:

@@ -47,6 +47,19 @@ def open_kb(path: Path | None) -> KnowledgeBase:
         fail(str(exc))
 
 
+def split_ids(values: list[str]) -> list[str]:
+    """Ids given as repeated options and/or comma-separated lists, in order."""
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+_SEX = {"F": "FEMALE", "M": "MALE", "FEMALE": "FEMALE", "MALE": "MALE"}
+
+
+def normalize_sex(text: str | None) -> str | None:
+    """``F``/``M`` (any case, or the full word) → FEMALE/MALE; None for anything else."""
+    return _SEX.get((text or "").upper())
+
+
 def open_ranker(kb: KnowledgeBase, path: Path | None, *, region: str | None = None) -> PhenotypeRanker:
     """A ranker whose phenotype index comes from the cache beside the knowledge base (built and
     written on first use), so each command saves the ~3.5 s of building it."""

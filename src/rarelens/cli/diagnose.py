@@ -10,7 +10,18 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from rarelens.cli.common import EXIT_USAGE, KbOption, console, err, fail, open_kb, open_ranker, warn
+from rarelens.cli.common import (
+    EXIT_USAGE,
+    KbOption,
+    console,
+    err,
+    fail,
+    normalize_sex,
+    open_kb,
+    open_ranker,
+    split_ids,
+    warn,
+)
 from rarelens.io.phenopacket import build_patient, load_phenopacket, parse_iso_duration
 from rarelens.io.writers import write_html, write_json, write_phenopacket, write_tsv
 from rarelens.model.issue import ValidationError
@@ -18,10 +29,6 @@ from rarelens.ontology import Ontology
 from rarelens.phenotype.ranker import DEFAULT_METHOD, METHODS, Ranking
 
 FORMATS = ("table", "json", "tsv", "html", "phenopacket")
-
-
-def _split(values: list[str]) -> list[str]:
-    return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
 def diagnose(
@@ -60,8 +67,8 @@ def diagnose(
                 state = "negated → excluded" if m.is_excluded else (
                     "family history, not used" if m.family else "uncertain, not used" if m.uncertain else "observed")
                 err.print(f"[dim]text: {escape(m.text)!s} → {m.hpo_id} {escape(m.label)} ({state})[/]", highlight=False)
-            observed = sorted({m.hpo_id for m in extraction.present} | set(_split(hpo)))
-            negated = sorted(({m.hpo_id for m in extraction.mentions if m.is_excluded} | set(_split(excluded))) - set(observed))
+            observed = sorted({m.hpo_id for m in extraction.present} | set(split_ids(hpo)))
+            negated = sorted(({m.hpo_id for m in extraction.mentions if m.is_excluded} | set(split_ids(excluded))) - set(observed))
             patient = build_patient(kbase.ontology, observed, negated, location="text")
         elif phenopacket is not None:
             if not phenopacket.is_file():
@@ -70,13 +77,13 @@ def diagnose(
             patient = case.patient
             original = json.loads(phenopacket.read_text(encoding="utf-8"))
         else:
-            sex_norm = {"F": "FEMALE", "M": "MALE", "FEMALE": "FEMALE", "MALE": "MALE"}.get((sex or "").upper())
+            sex_norm = normalize_sex(sex)
             if sex and sex_norm is None:
                 fail(f"--sex must be F or M, got {sex!r}", EXIT_USAGE)
             onset_years = parse_iso_duration(onset) if onset else None
             if onset and onset_years is None:
                 fail(f"--onset must be an ISO 8601 duration such as P3Y or P6M, got {onset!r}", EXIT_USAGE)
-            patient = build_patient(kbase.ontology, _split(hpo), _split(excluded), sex=sex_norm,
+            patient = build_patient(kbase.ontology, split_ids(hpo), split_ids(excluded), sex=sex_norm,
                                     onset_years=onset_years, location="command line")
     except ValidationError as exc:
         for issue in exc.issues:

@@ -137,14 +137,18 @@ class ExomeAnalyzer:
         concept = int(self.gene_scorer.ranker.index.concepts[row])
         return [int(m) for m in self.kb.concept_members(concept)]
 
+    def _inheritance(self, row: int) -> dict[str, None]:
+        """Inheritance facts of every entry of the concept at ranker row ``row``, in order."""
+        values: dict[str, None] = {}
+        for m in self._concept_members(row):
+            for r in self.kb.fact_rows(m).tolist():
+                if self.kb.facts.kind[r] == "inheritance":
+                    values[self.kb.facts.value[r]] = None
+        return values
+
     def gene_modes(self, g: int) -> frozenset[str]:
         if g not in self._modes:
-            values = []
-            for row in self.gene_scorer.diseases_of(g).tolist():
-                for m in self._concept_members(int(row)):
-                    for r in self.kb.fact_rows(m).tolist():
-                        if self.kb.facts.kind[r] == "inheritance":
-                            values.append(self.kb.facts.value[r])
+            values = [v for row in self.gene_scorer.diseases_of(g).tolist() for v in self._inheritance(int(row))]
             self._modes[g] = modes_from_facts(values)
         return self._modes[g]
 
@@ -445,11 +449,7 @@ class ExomeAnalyzer:
         out = []
         for row in self.gene_scorer.diseases_of(g).tolist():
             concept = int(ranker.index.concepts[row])
-            inh: dict[str, None] = {}
-            for m in self._concept_members(int(row)):
-                for fr in self.kb.fact_rows(m).tolist():
-                    if self.kb.facts.kind[fr] == "inheritance":
-                        inh[self.kb.facts.value[fr]] = None
+            inh = self._inheritance(int(row))
             ids = tuple(self.kb.concept_ids.id[int(r)] for r in self.kb.concept_id_rows(concept))
             scored = len(concept_scores) > 0
             out.append(DiseaseLink(

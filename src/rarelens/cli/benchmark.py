@@ -301,3 +301,7 @@ app.command("genes")(genes_bench)
 from rarelens.cli.benchmark_vcf import vcf_bench  # noqa: E402
 
 app.command("vcf")(vcf_bench)
+
+from rarelens.cli.benchmark_consult import consult_bench  # noqa: E402
+
+app.command("consult")(consult_bench)

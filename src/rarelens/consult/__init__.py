@@ -1,0 +1,1 @@
+"""Consultation engine: state, question choice, examinations, reasoning chain, voices."""

@@ -1,0 +1,151 @@
+"""Build the reasoning chain of one step: symptoms → examinations → differential, every claim
+with its records, and what the next answer would change."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rarelens.consult.engine import ConsultationEngine
+from rarelens.consult.examinations import best_annotated
+from rarelens.consult.model import (
+    ChainCandidate,
+    Claim,
+    Finding,
+    KbRef,
+    ReasoningChain,
+    RedFlagHit,
+    SpecialtyHint,
+    WhatIf,
+)
+from rarelens.consult.questions import entropy_bits, question_order
+from rarelens.consult.state import Answer, Consultation, Step
+from rarelens.consult.trace import absence_ref, annotation_refs, disease_refs
+from rarelens.phenotype.ranker import RankedDiagnosis
+from rarelens.phenotype.scorers import TermEvidence
+
+SUPPORTING = ("exact", "patient more specific", "patient less specific")
+
+
+def build_chain(
+    engine: ConsultationEngine, session: Consultation, *, top: int = 5, questions: int = 3, exams: int = 5
+) -> ReasoningChain:
+    kb = engine.kb
+    observed, _, _ = engine.resolved(session)
+    cols, gains, p_yes, lead = engine.question_gains(session)
+    order = question_order(cols, gains, kb.ontology.ic)[:questions]
+    qs = tuple(engine.question(int(cols[i]), float(gains[i]), float(p_yes[i]), lead) for i in order)
+    recs = engine.advisor.recommend(
+        lead.rows, lead.prior, observed=observed, done=[e.exam_id for e in session.examinations],
+        question_terms=cols, question_gains=gains, n=exams,
+    )
+    ranking = engine.ranker.rank(engine.patient(session), method=engine.method, top=top)
+    return ReasoningChain(
+        step=session.step_index,
+        findings=tuple(_finding(engine, a) for a in session.latest().values()),
+        examinations_done=tuple(
+            (e.exam_id, "normal" if e.normal else ",".join(e.findings)) for e in session.examinations
+        ),
+        examinations=recs,
+        differential=tuple(_candidate(engine, d) for d in ranking.diagnoses),
+        next_questions=qs,
+        what_if=_what_if(engine, session, qs[0].term_id) if qs else (),
+        red_flags=_red_flags(engine, observed),
+        specialties=_specialties(engine, observed),
+        entropy_bits=round(entropy_bits(lead.prior), 4),
+        kb_version=kb.version,
+        software_version=kb.software_version,
+        tables_version=engine.tables.version,
+    )
+
+
+def _finding(engine: ConsultationEngine, a: Answer) -> Finding:
+    o = engine.kb.ontology
+    res = o.resolve(a.term)
+    i = res.index
+    if i is None:
+        return Finding(a.term, "(unknown to this HPO release)", None, None, a.value, a.source, a.step)
+    lay = next((s.text for s in o.synonyms[i] if s.is_layperson), None)
+    return Finding(o.ids[i], o.labels[i], o.label_zh(i), lay, a.value, a.source, a.step)
+
+
+def _candidate(engine: ConsultationEngine, d: RankedDiagnosis) -> ChainCandidate:
+    kb = engine.kb
+    concept = kb.find_concept(d.concept_id)
+    assert concept is not None
+    row = engine.ranker.row_of_concept(concept)
+    claims = [_claim(engine, concept, row, e) for e in d.evidence]
+    supporting = tuple(sorted((c for c in claims if c.contribution > 0), key=lambda c: -c.contribution))
+    against = tuple(sorted((c for c in claims if c.contribution < 0), key=lambda c: c.contribution))
+    return ChainCandidate(
+        d.rank, d.concept_id, d.label, d.label_zh, d.ids, d.probability, d.genes, d.inheritance, d.in_catalog,
+        supporting, against, disease_refs(kb, concept),
+    )
+
+
+def _claim(engine: ConsultationEngine, concept: int, row: int | None, e: TermEvidence) -> Claim:
+    kb, o = engine.kb, engine.kb.ontology
+    t = e.patient_term
+    refs: tuple[KbRef, ...]
+    dterm = e.disease_term
+    if e.match in SUPPORTING and dterm >= 0:
+        refs = annotation_refs(kb, concept, dterm)
+    elif e.match == "contradicts NOT":
+        refs = ()
+        for a in sorted(o.ancestors(t).tolist(), key=lambda x: -float(o.ic[x])):
+            refs = annotation_refs(kb, concept, int(a), negated=True)
+            if refs:
+                dterm = int(a)
+                break
+    elif e.match == "excluded contradicts" and row is not None:
+        dterm = best_annotated(kb, engine.ranker.index, row, t)
+        refs = annotation_refs(kb, concept, dterm)
+    else:
+        refs = ()
+    if not refs:
+        refs = (absence_ref(kb, concept, t),)
+    freq = None if e.frequency != e.frequency else round(float(e.frequency), 4)
+    return Claim(
+        o.ids[t], o.labels[t], "excluded" if e.excluded else "observed",
+        o.ids[dterm] if dterm >= 0 else "", o.labels[dterm] if dterm >= 0 else "",
+        e.match, round(float(e.contribution), 4), freq, refs,
+    )
+
+
+def _what_if(engine: ConsultationEngine, session: Consultation, term: str) -> tuple[WhatIf, ...]:
+    out = []
+    kb = engine.kb
+    for value in ("yes", "no"):
+        hyp = session.with_answers((Answer(term, value, "what-if", session.step_index),), Step(session.step_index, "what-if"))
+        lead = engine.leading_candidates(hyp)
+        top = tuple(
+            (kb.concepts.id[int(engine.ranker.index.concepts[int(r)])],
+             kb.concepts.label[int(engine.ranker.index.concepts[int(r)])], round(float(p), 4))
+            for r, p in zip(lead.rows[:3].tolist(), lead.prior[:3].tolist(), strict=True)
+        )
+        out.append(WhatIf(term, value, top))
+    return tuple(out)
+
+
+def _red_flags(engine: ConsultationEngine, observed: list[int]) -> tuple[RedFlagHit, ...]:
+    o = engine.kb.ontology
+    hits = []
+    for flag in engine.tables.red_flags:
+        for t in observed:
+            if o.is_descendant_of(t, flag.term):
+                hits.append(RedFlagHit(o.ids[t], flag.term_id, o.labels[flag.term], flag.advice, flag.advice_zh))
+                break
+    return tuple(hits)
+
+
+def _specialties(engine: ConsultationEngine, observed: list[int]) -> tuple[SpecialtyHint, ...]:
+    """Each finding goes to the most specific specialty whose subtree holds it."""
+    o = engine.kb.ontology
+    by_name: dict[str, SpecialtyHint] = {}
+    for t in observed:
+        fits = [s for s in engine.tables.specialties if o.is_descendant_of(t, s.root)]
+        if not fits:
+            continue
+        s = max(fits, key=lambda x: float(o.ic[x.root]))
+        hint = by_name.get(s.name) or SpecialtyHint(s.name, s.name_zh, s.mdt_clinic, ())
+        by_name[s.name] = replace(hint, because=hint.because + (o.ids[t],))
+    return tuple(sorted(by_name.values(), key=lambda h: (-len(h.because), h.name)))

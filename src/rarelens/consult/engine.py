@@ -1,0 +1,237 @@
+"""The consultation engine: session in, next question, examinations and reasoning chain out.
+
+Deterministic and offline: the ranking engine gives the differential, expected information gain
+picks the question, the curated examination table names the tests, and every claim is built from
+knowledge-base records (consult.trace). A language model, when configured, only rephrases what
+this produces (llm.voice) and is checked by consult.guard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from rarelens.consult.examinations import ExaminationAdvisor, best_annotated
+from rarelens.consult.model import Expectation, KbRef, Question
+from rarelens.consult.questions import (
+    AnswerModel,
+    askable_terms,
+    block_at,
+    build_any_of,
+    dense_block,
+    known_mask,
+    mutual_information,
+    question_order,
+)
+from rarelens.consult.state import Answer, CandidateSnapshot, Consultation, ExaminationResult, Step
+from rarelens.consult.tables import ConsultTables
+from rarelens.consult.trace import annotation_refs
+from rarelens.model.issue import Issue, IssueLevel
+from rarelens.model.patient import Patient
+from rarelens.phenotype.ranker import DEFAULT_METHOD, PhenotypeRanker
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+# Ranking scores sum one log ratio per term and are over-confident as a posterior (terms are
+# not independent); dividing by a temperature before the softmax keeps the runner-up candidates
+# in play so questions still separate them. Chosen on cohort fold 0 (docs/benchmarks.md).
+TEMPERATURE = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class Leading:
+    """The top of the posterior the questions are chosen over."""
+
+    rows: IntArray  # phenotype-index rows
+    prior: FloatArray  # renormalised over these rows
+    scores: FloatArray  # all rows
+
+
+class ConsultationEngine:
+    """Holds the ranker, the tables and per-knowledge-base matrices; every method is pure in the
+    session it is given and returns a new one."""
+
+    def __init__(
+        self,
+        ranker: PhenotypeRanker,
+        tables: ConsultTables,
+        *,
+        method: str = DEFAULT_METHOD,
+        leading: int = 30,
+        answer_model: AnswerModel | None = None,
+        snapshot_top: int = 10,
+        temperature: float = TEMPERATURE,
+    ) -> None:
+        self.ranker = ranker
+        self.kb = ranker.kb
+        self.tables = tables
+        self.method = method
+        self.leading = leading
+        self.answer_model = answer_model or AnswerModel()
+        self.temperature = temperature
+        self.snapshot_top = snapshot_top  # 0: no differential in the history (benchmarks)
+        ix = ranker.index
+        self.implied = ix.implied.tocsr()
+        self.any_of = build_any_of(self.kb.ontology, ix.direct.tocsr())
+        self.negated = ix.negated.tocsr()
+        self.askable = askable_terms(self.kb.ontology, ix.root, len(self.kb.ontology))
+        self.advisor = ExaminationAdvisor(self.kb, tables, ix, self.any_of)
+
+    # --- session -> patient ---------------------------------------------------------------
+    def start(
+        self,
+        *,
+        observed: Iterable[str] = (),
+        excluded: Iterable[str] = (),
+        source: str = "start",
+        sex: str | None = None,
+        age_years: float | None = None,
+        onset_years: float | None = None,
+        session_id: str = "",
+        mode: str = "clinician",
+        language: str = "en",
+    ) -> Consultation:
+        answers = tuple(Answer(t, "yes", source, 0) for t in observed) + tuple(
+            Answer(t, "no", source, 0) for t in excluded
+        )
+        s = Consultation(
+            id=session_id, sex=sex, age_years=age_years, onset_years=onset_years, mode=mode,
+            language=language, kb_version=self.kb.version, software_version=self.kb.software_version,
+        )
+        s = self._checked(s, answers)
+        return s.with_answers(answers, self._step(s.with_answers(answers, Step(0, "start")), Step(0, "start")))
+
+    def _checked(self, session: Consultation, answers: tuple[Answer, ...]) -> Consultation:
+        for a in answers:
+            res = self.kb.ontology.resolve(a.term)
+            if res.index is None:
+                msg = res.issue.message if res.issue else f"unknown HPO id {a.term}"
+                raise ValueError(f"{msg}. Fix: {res.issue.fix if res.issue else 'use an id from the HPO release'}")
+            if res.issue is not None:
+                session = session.with_note(res.issue.message)
+        return session
+
+    def resolved(self, session: Consultation) -> tuple[list[int], list[int], list[int]]:
+        """(observed, excluded, unknown) as ontology indices. Observed keeps only the most
+        specific terms (an ancestor adds nothing the descendant does not imply); an exclusion
+        contradicted by an observed descendant is dropped (the finding was seen)."""
+        o = self.kb.ontology
+        idx: dict[str, list[int]] = {"yes": [], "no": [], "unknown": []}
+        for a in session.latest().values():
+            res = o.resolve(a.term)
+            if res.index is not None:
+                idx[a.value].append(res.index)
+        yes = sorted(set(idx["yes"]))
+        implied: set[int] = set()
+        for t in yes:
+            implied.update(int(x) for x in o.ancestors(t) if int(x) != t)
+        observed = [t for t in yes if t not in implied]
+        excluded = [t for t in sorted(set(idx["no"])) if t not in implied and t not in yes]
+        return observed, excluded, sorted(set(idx["unknown"]))
+
+    def patient(self, session: Consultation) -> Patient:
+        observed, excluded, _ = self.resolved(session)
+        return Patient(
+            observed=tuple(observed), excluded=tuple(excluded), sex=session.sex, age_years=session.age_years,
+            onset_years=session.onset_years, id=session.id,
+            issues=tuple(Issue(IssueLevel.WARNING, "consult", n) for n in session.notes),
+        )
+
+    def leading_candidates(self, session: Consultation) -> Leading:
+        scores = self.ranker.scores(self.patient(session), self.method)
+        k = min(self.leading, len(scores))
+        rows = np.argpartition(-scores, k - 1)[:k]
+        rows = rows[np.argsort(-scores[rows], kind="stable")].astype(np.int64)
+        z = (scores[rows] - scores[rows].max()) / self.temperature
+        prior = np.exp(z) / np.exp(z).sum()
+        return Leading(rows, prior, scores)
+
+    # --- questions ------------------------------------------------------------------------
+    def question_gains(self, session: Consultation, lead: Leading | None = None) -> tuple[IntArray, FloatArray, FloatArray, Leading]:
+        """(askable terms, their gains in bits, P(yes) under the posterior, the leading set)."""
+        lead = lead or self.leading_candidates(session)
+        observed, excluded, unknown = self.resolved(session)
+        cols, f = dense_block(self.any_of, lead.rows)
+        known = known_mask(self.kb.ontology, cols, observed=observed, excluded=excluded, unknown=unknown)
+        keep = self.askable[cols] & ~known
+        cols, f = cols[keep], f[:, keep]
+        neg = block_at(self.negated, lead.rows, cols)
+        outcomes = self.answer_model.outcome_probabilities(f, neg)
+        gains = mutual_information(lead.prior, outcomes)
+        return cols, gains, lead.prior @ outcomes[0], lead
+
+    def next_questions(self, session: Consultation, n: int = 3, *, explain: bool = True) -> tuple[Question, ...]:
+        cols, gains, p_yes, lead = self.question_gains(session)
+        if not len(cols):
+            return ()
+        order = question_order(cols, gains, self.kb.ontology.ic)[:n]
+        return tuple(self.question(int(cols[i]), float(gains[i]), float(p_yes[i]), lead, explain) for i in order)
+
+    def question(self, term: int, gain: float, p_yes: float, lead: Leading, explain: bool = True) -> Question:
+        o = self.kb.ontology
+        lay = next((s.text for s in o.synonyms[term] if s.is_layperson), None)
+        favours: tuple[Expectation, ...] = ()
+        against: tuple[Expectation, ...] = ()
+        if explain:
+            f = block_at(self.any_of, lead.rows, np.asarray([term], dtype=np.int64))[:, 0]
+            weight = lead.prior * f
+            fav = [i for i in np.argsort(-weight, kind="stable")[:3].tolist() if f[i] > 0]
+            agn = [i for i in range(len(lead.rows)) if f[i] < 0.05][:3]
+            favours = tuple(self._expectation(lead, i, term, float(f[i])) for i in fav)
+            against = tuple(self._expectation(lead, i, term, float(f[i])) for i in agn)
+        return Question(o.ids[term], o.labels[term], o.label_zh(term), lay, gain, p_yes, favours, against)
+
+    def _expectation(self, lead: Leading, i: int, term: int, f: float) -> Expectation:
+        concept = int(self.ranker.index.concepts[int(lead.rows[i])])
+        refs: tuple[KbRef, ...] = ()
+        if f > 0:
+            refs = annotation_refs(self.kb, concept, best_annotated(self.kb, self.ranker.index, int(lead.rows[i]), term))
+        return Expectation(self.kb.concepts.id[concept], self.kb.concepts.label[concept], float(lead.prior[i]), f, refs)
+
+    # --- moves ----------------------------------------------------------------------------
+    def answer(
+        self, session: Consultation, term: str, value: str, *, source: str = "question",
+        gain: float | None = None, note: str = "",
+    ) -> Consultation:
+        """Record an answer and re-rank; a "yes" to an obsolete or alt id is recorded under the
+        current primary id."""
+        res = self.kb.ontology.resolve(term)
+        if res.index is None:
+            raise ValueError(res.issue.message if res.issue else f"unknown HPO id {term}")
+        curie = self.kb.ontology.ids[res.index]
+        i = session.step_index
+        ans = (Answer(curie, value, source, i, note),)
+        step = Step(i, "question" if source == "question" else "answer", term=curie, answer=value, gain=gain)
+        return session.with_answers(ans, self._step(session.with_answers(ans, step), step))
+
+    def record_examination(
+        self, session: Consultation, exam_id: str, *, findings: Iterable[str] = (), normal: bool = False
+    ) -> Consultation:
+        """Findings become observed terms; a normal result excludes the examination's subtrees
+        (a normal echocardiogram is evidence against the cardiomyopathies)."""
+        exam = self.tables.examination(exam_id)
+        i = session.step_index
+        found = []
+        for t in findings:
+            res = self.kb.ontology.resolve(t)
+            if res.index is None:
+                raise ValueError(res.issue.message if res.issue else f"unknown HPO id {t}")
+            found.append(self.kb.ontology.ids[res.index])
+        answers = tuple(Answer(t, "yes", "examination", i, exam_id) for t in found)
+        if normal and not found:
+            answers += tuple(Answer(t, "no", "examination", i, exam_id) for t in exam.root_ids)
+        result = ExaminationResult(exam_id, tuple(found), normal and not found, i)
+        step = Step(i, "examination", exam_id=exam_id, answer="normal" if result.normal else ",".join(found))
+        provisional = replace(session, examinations=session.examinations + (result,)).with_answers(answers, step)
+        return session.with_examination(result, answers, self._step(provisional, step))
+
+    def _step(self, session: Consultation, step: Step) -> Step:
+        if not self.snapshot_top:
+            return step
+        ranking = self.ranker.rank(self.patient(session), method=self.method, top=self.snapshot_top)
+        snap = tuple(CandidateSnapshot(d.rank, d.concept_id, d.label, round(d.probability, 6)) for d in ranking.diagnoses)
+        return replace(step, top=snap)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from rarelens import __version__
-from rarelens.cli import analyze, bench, benchmark, diagnose, extract, freq, kb, lookup
+from rarelens.cli import analyze, bench, benchmark, consult, diagnose, extract, freq, kb, lookup
 
 app = typer.Typer(
     name="rarelens",
@@ -24,6 +24,7 @@ app.command()(lookup.explain)
 app.command()(diagnose.diagnose)
 app.command()(extract.extract)
 app.command()(analyze.analyze)
+app.command()(consult.consult)
 
 
 def _version(value: bool) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+import numpy.typing as npt
+
 from rarelens.consult.engine import ConsultationEngine
 from rarelens.consult.examinations import best_annotated
 from rarelens.consult.model import (
@@ -39,6 +42,7 @@ def build_chain(
         question_terms=cols, question_gains=gains, n=exams,
     )
     ranking = engine.ranker.rank(engine.patient(session), method=engine.method, top=top)
+    posterior = engine.posterior(lead.scores)
     return ReasoningChain(
         step=session.step_index,
         findings=tuple(_finding(engine, a) for a in session.latest().values()),
@@ -46,7 +50,7 @@ def build_chain(
             (e.exam_id, "normal" if e.normal else ",".join(e.findings)) for e in session.examinations
         ),
         examinations=recs,
-        differential=tuple(_candidate(engine, d) for d in ranking.diagnoses),
+        differential=tuple(_candidate(engine, d, posterior) for d in ranking.diagnoses),
         next_questions=qs,
         what_if=_what_if(engine, session, qs[0].term_id) if qs else (),
         red_flags=_red_flags(engine, observed),
@@ -68,7 +72,7 @@ def _finding(engine: ConsultationEngine, a: Answer) -> Finding:
     return Finding(o.ids[i], o.labels[i], o.label_zh(i), lay, a.value, a.source, a.step)
 
 
-def _candidate(engine: ConsultationEngine, d: RankedDiagnosis) -> ChainCandidate:
+def _candidate(engine: ConsultationEngine, d: RankedDiagnosis, posterior: npt.NDArray[np.float64]) -> ChainCandidate:
     kb = engine.kb
     concept = kb.find_concept(d.concept_id)
     assert concept is not None
@@ -77,7 +81,7 @@ def _candidate(engine: ConsultationEngine, d: RankedDiagnosis) -> ChainCandidate
     supporting = tuple(sorted((c for c in claims if c.contribution > 0), key=lambda c: -c.contribution))
     against = tuple(sorted((c for c in claims if c.contribution < 0), key=lambda c: c.contribution))
     return ChainCandidate(
-        d.rank, d.concept_id, d.label, d.label_zh, d.ids, d.probability, d.genes, d.inheritance, d.in_catalog,
+        d.rank, d.concept_id, d.label, d.label_zh, d.ids, float(posterior[row]) if row is not None else 0.0, d.genes, d.inheritance, d.in_catalog,
         supporting, against, disease_refs(kb, concept),
     )
 

@@ -78,7 +78,7 @@ class ConsultationEngine:
         self.implied = ix.implied.tocsr()
         self.any_of = build_any_of(self.kb.ontology, ix.direct.tocsr())
         self.negated = ix.negated.tocsr()
-        self.askable = askable_terms(self.kb.ontology, ix.root, len(self.kb.ontology))
+        self.askable = askable_terms(self.kb.ontology, ix.root, ix.direct, ix.implied)
         self.advisor = ExaminationAdvisor(self.kb, tables, ix, self.any_of)
 
     # --- session -> patient ---------------------------------------------------------------
@@ -150,6 +150,12 @@ class ConsultationEngine:
         prior = np.exp(z) / np.exp(z).sum()
         return Leading(rows, prior, scores)
 
+    def posterior(self, scores: FloatArray) -> FloatArray:
+        """The tempered posterior over every concept: what the engine reports as probability,
+        the same distribution its questions are chosen over."""
+        z = np.exp((scores - scores.max()) / self.temperature)
+        return np.asarray(z / z.sum(), dtype=np.float64)
+
     # --- questions ------------------------------------------------------------------------
     def question_gains(self, session: Consultation, lead: Leading | None = None) -> tuple[IntArray, FloatArray, FloatArray, Leading]:
         """(askable terms, their gains in bits, P(yes) under the posterior, the leading set)."""
@@ -157,12 +163,28 @@ class ConsultationEngine:
         observed, excluded, unknown = self.resolved(session)
         cols, f = dense_block(self.any_of, lead.rows)
         known = known_mask(self.kb.ontology, cols, observed=observed, excluded=excluded, unknown=unknown)
-        keep = self.askable[cols] & ~known
+        keep = self.askable[cols] & ~known & ~self._echoes_unknown(cols, f, unknown)
         cols, f = cols[keep], f[:, keep]
         neg = block_at(self.negated, lead.rows, cols)
         outcomes = self.answer_model.outcome_probabilities(f, neg)
         gains = mutual_information(lead.prior, outcomes)
         return cols, gains, lead.prior @ outcomes[0], lead
+
+    def _echoes_unknown(self, cols: IntArray, f: FloatArray, unknown: list[int]) -> npt.NDArray[np.bool_]:
+        """Ancestors of an "unknown" term that the leading candidates expect exactly as often:
+        asking "Fatigue" after "Chronic fatigue?" was unanswerable repeats the question."""
+        out = np.zeros(len(cols), dtype=bool)
+        o = self.kb.ontology
+        for u in unknown:
+            pos = int(np.searchsorted(cols, u))
+            if pos >= len(cols) or int(cols[pos]) != u:
+                continue
+            anc = np.asarray(o.ancestors(u), dtype=np.int64)
+            at = np.searchsorted(cols, anc)
+            at = at[(at < len(cols)) & (cols[np.minimum(at, len(cols) - 1)] == anc)]
+            same = np.abs(f[:, at] - f[:, [pos]]).max(axis=0) < 1e-6
+            out[at[same]] = True
+        return out
 
     def next_questions(self, session: Consultation, n: int = 3, *, explain: bool = True) -> tuple[Question, ...]:
         cols, gains, p_yes, lead = self.question_gains(session)
@@ -232,6 +254,12 @@ class ConsultationEngine:
     def _step(self, session: Consultation, step: Step) -> Step:
         if not self.snapshot_top:
             return step
-        ranking = self.ranker.rank(self.patient(session), method=self.method, top=self.snapshot_top)
-        snap = tuple(CandidateSnapshot(d.rank, d.concept_id, d.label, round(d.probability, 6)) for d in ranking.diagnoses)
+        scores = self.ranker.scores(self.patient(session), self.method)
+        p = self.posterior(scores)
+        top = np.argsort(-scores, kind="stable")[: self.snapshot_top]
+        kb, concepts = self.kb, self.ranker.index.concepts
+        snap = tuple(
+            CandidateSnapshot(i + 1, kb.concepts.id[int(concepts[r])], kb.concepts.label[int(concepts[r])], round(float(p[r]), 6))
+            for i, r in enumerate(top.tolist())
+        )
         return replace(step, top=snap)

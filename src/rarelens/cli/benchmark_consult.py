@@ -42,14 +42,15 @@ def consult_bench(
     leading: int = typer.Option(30, "--leading", min=2, help="Candidates the questions are chosen over."),
     temperature: float | None = typer.Option(None, "--temperature", min=0.01, help="Posterior temperature (default: the engine's)."),
     recall: float | None = typer.Option(None, "--recall", min=0.01, max=0.98, help="Answer model: P(yes) for a finding of frequency 1."),
+    tables: Path | None = typer.Option(None, "--tables", help="Folder with examinations/specialties/red_flags TSVs."),
     kb: Path | None = KbOption,
     out: Path | None = typer.Option(None, "--out", help="Write one JSON line per case (ranks after each question)."),
     as_json: bool = typer.Option(False, "--json", help="Last stdout line is one JSON object."),
     jobs: int = typer.Option(min(os.cpu_count() or 1, 4), "--jobs", min=1, help="Worker processes."),
 ) -> None:
     """Top-1/top-10 after each question: engine vs random questions vs start terms vs full case."""
+    from rarelens.cli.consult import open_tables
     from rarelens.consult.engine import ConsultationEngine
-    from rarelens.io.consult_tables import load_consult_tables
     from rarelens.io.phenopacket import load_phenopacket
     from rarelens.model.issue import ValidationError
 
@@ -62,7 +63,7 @@ def consult_bench(
     from rarelens.consult.questions import AnswerModel
 
     model = AnswerModel() if recall is None else AnswerModel(recall=recall)
-    engine = ConsultationEngine(ranker, load_consult_tables(kbase.ontology), leading=leading, snapshot_top=0,
+    engine = ConsultationEngine(ranker, open_tables(kbase.ontology, tables), leading=leading, snapshot_top=0,
                                 temperature=temperature or TEMPERATURE, answer_model=model)
     load_s = time.perf_counter() - t0
     files = sorted(directory.rglob("*.json"))

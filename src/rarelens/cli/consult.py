@@ -60,9 +60,21 @@ class ScriptedAnswers:
         return "unknown"
 
 
+def open_tables(onto: Ontology, folder: Path | None) -> Any:
+    from rarelens.consult.tables import ConsultTableError
+
+    if folder is not None and not folder.is_dir():
+        fail(f"--tables {folder} is not a folder", EXIT_USAGE)
+    try:
+        return load_consult_tables(onto, folder)
+    except (ConsultTableError, OSError) as exc:
+        fail(f"consultation tables: {exc}")
+
+
 def load_answers(path: Path, onto: Ontology) -> ScriptedAnswers:
-    """JSON ``{"observed": [...], "excluded": [...], "examinations": {id: "normal" | [ids]}}``
-    or TSV lines ``HP:…<TAB>yes|no``. Unknown ids are errors naming the file and entry."""
+    """JSON ``{"observed": [...], "excluded": [...], "examinations": {id: "normal" | [ids]}}``,
+    a GA4GH phenopacket (its phenotypic features), or TSV lines ``HP:…<TAB>yes|no``. Unknown
+    ids are errors naming the file and entry."""
     if not path.is_file():
         fail(f"no such answers file: {path}", EXIT_USAGE)
     text = path.read_text(encoding="utf-8")
@@ -74,6 +86,10 @@ def load_answers(path: Path, onto: Ontology) -> ScriptedAnswers:
             fail(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})", EXIT_USAGE)
         if not isinstance(data, dict):
             fail(f"{path}: expected an object with observed / excluded / examinations", EXIT_USAGE)
+        if "phenotypicFeatures" in data:  # a phenopacket: its features are the patient's answers
+            feats = [f for f in data["phenotypicFeatures"] if isinstance(f, dict) and isinstance(f.get("type"), dict)]
+            data = {"observed": [f["type"].get("id", "") for f in feats if not f.get("excluded")],
+                    "excluded": [f["type"].get("id", "") for f in feats if f.get("excluded")]}
         pairs = [(t, "yes") for t in data.get("observed", [])] + [(t, "no") for t in data.get("excluded", [])]
         out.examinations = dict(data.get("examinations", {}))
         where = [f"{path}" for _ in pairs]
@@ -109,6 +125,7 @@ def consult(
     save: Path | None = typer.Option(None, "--save", help="Write the session (JSON) to resume later."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the report (with the decision path) to this file."),
     fmt: str = typer.Option("html", "--format", "-f", help=f"Report format for --out: {', '.join(FORMATS)}."),
+    tables: Path | None = typer.Option(None, "--tables", help="A folder with your own examinations.tsv, specialties.tsv and red_flags.tsv (default: the curated tables shipped with RareLens)."),
     llm: bool = typer.Option(False, "--llm", help="Let the configured language model (RARELENS_LLM_URL/MODEL/KEY) rephrase the summary; its output is checked."),
     kb: Path | None = KbOption,
 ) -> None:
@@ -118,7 +135,7 @@ def consult(
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", EXIT_USAGE)
     kbase = open_kb(kb)
-    engine = ConsultationEngine(open_ranker(kbase, kb), load_consult_tables(kbase.ontology))
+    engine = ConsultationEngine(open_ranker(kbase, kb), open_tables(kbase.ontology, tables))
     scripted = load_answers(answers, kbase.ontology) if answers else None
     session = _open_session(engine, resume, hpo, excluded, text, sex, onset, mode, lang)
     transcript: list[str] = []

@@ -85,8 +85,10 @@ def dense_block(m: sp.csr_matrix, rows: IntArray) -> tuple[IntArray, FloatArray]
 
 def block_at(m: sp.csr_matrix, rows: IntArray, cols: IntArray) -> FloatArray:
     """Dense ``m[rows][:, cols]`` for sorted ``cols``."""
-    c2, b2 = dense_block(m, rows)
     out = np.zeros((len(rows), len(cols)))
+    if not len(cols):
+        return out
+    c2, b2 = dense_block(m, rows)
     if len(c2):
         pos = np.searchsorted(cols, c2)
         ok = (pos < len(cols)) & (cols[np.minimum(pos, len(cols) - 1)] == c2)

@@ -33,12 +33,12 @@ def build_chain(
     engine: ConsultationEngine, session: Consultation, *, top: int = 5, questions: int = 3, exams: int = 5
 ) -> ReasoningChain:
     kb = engine.kb
-    observed, _, _ = engine.resolved(session)
+    observed, excluded, _ = engine.resolved(session)
     cols, gains, p_yes, lead = engine.question_gains(session)
     order = question_order(cols, gains, kb.ontology.ic)[:questions]
     qs = tuple(engine.question(int(cols[i]), float(gains[i]), float(p_yes[i]), lead) for i in order)
     recs = engine.advisor.recommend(
-        lead.rows, lead.prior, observed=observed, done=[e.exam_id for e in session.examinations],
+        lead.rows, lead.prior, observed=observed, excluded=excluded, done=[e.exam_id for e in session.examinations],
         question_terms=cols, question_gains=gains, n=exams,
     )
     ranking = engine.ranker.rank(engine.patient(session), method=engine.method, top=top)
@@ -92,7 +92,10 @@ def _claim(engine: ConsultationEngine, concept: int, row: int | None, e: TermEvi
     refs: tuple[KbRef, ...]
     dterm = e.disease_term
     if e.match in SUPPORTING and dterm >= 0:
-        refs = annotation_refs(kb, concept, dterm)
+        # The frequency stated is the highest among the annotations at or under the matched
+        # term (true-path rule): cite that record first, then the matched term's own.
+        best = best_annotated(kb, engine.ranker.index, row, dterm) if row is not None else dterm
+        refs = annotation_refs(kb, concept, best) + (annotation_refs(kb, concept, dterm) if best != dterm else ())
     elif e.match == "contradicts NOT":
         refs = ()
         for a in sorted(o.ancestors(t).tolist(), key=lambda x: -float(o.ic[x])):

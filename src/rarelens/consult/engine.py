@@ -26,7 +26,14 @@ from rarelens.consult.questions import (
     mutual_information,
     question_order,
 )
-from rarelens.consult.state import Answer, CandidateSnapshot, Consultation, ExaminationResult, Step
+from rarelens.consult.state import (
+    ANSWERS,
+    Answer,
+    CandidateSnapshot,
+    Consultation,
+    ExaminationResult,
+    Step,
+)
 from rarelens.consult.tables import ConsultTables
 from rarelens.consult.trace import annotation_refs
 from rarelens.model.issue import Issue, IssueLevel
@@ -95,25 +102,29 @@ class ConsultationEngine:
         mode: str = "clinician",
         language: str = "en",
     ) -> Consultation:
-        answers = tuple(Answer(t, "yes", source, 0) for t in observed) + tuple(
-            Answer(t, "no", source, 0) for t in excluded
-        )
         s = Consultation(
             id=session_id, sex=sex, age_years=age_years, onset_years=onset_years, mode=mode,
             language=language, kb_version=self.kb.version, software_version=self.kb.software_version,
         )
-        s = self._checked(s, answers)
-        return s.with_answers(answers, self._step(s.with_answers(answers, Step(0, "start")), Step(0, "start")))
+        answers = []
+        for value, terms in (("yes", observed), ("no", excluded)):
+            for t in terms:
+                s, curie = self._primary(s, t)
+                answers.append(Answer(curie, value, source, 0))
+        start = tuple(answers)
+        return s.with_answers(start, self._step(s.with_answers(start, Step(0, "start")), Step(0, "start")))
 
-    def _checked(self, session: Consultation, answers: tuple[Answer, ...]) -> Consultation:
-        for a in answers:
-            res = self.kb.ontology.resolve(a.term)
-            if res.index is None:
-                msg = res.issue.message if res.issue else f"unknown HPO id {a.term}"
-                raise ValueError(f"{msg}. Fix: {res.issue.fix if res.issue else 'use an id from the HPO release'}")
-            if res.issue is not None:
-                session = session.with_note(res.issue.message)
-        return session
+    def _primary(self, session: Consultation, term: str) -> tuple[Consultation, str]:
+        """The current primary id of ``term`` (alt and obsolete ids mapped, with a note), so
+        that a later answer about the same finding replaces the earlier one."""
+        res = self.kb.ontology.resolve(term)
+        if res.index is None:
+            msg = res.issue.message if res.issue else f"unknown HPO id {term}"
+            fix = res.issue.fix if res.issue and res.issue.fix else "use an id of the knowledge base's HPO release"
+            raise ValueError(f"{msg}. Fix: {fix}")
+        if res.issue is not None:
+            session = session.with_note(res.issue.message)
+        return session, self.kb.ontology.ids[res.index]
 
     def resolved(self, session: Consultation) -> tuple[list[int], list[int], list[int]]:
         """(observed, excluded, unknown) as ontology indices. Observed keeps only the most
@@ -221,10 +232,9 @@ class ConsultationEngine:
     ) -> Consultation:
         """Record an answer and re-rank; a "yes" to an obsolete or alt id is recorded under the
         current primary id."""
-        res = self.kb.ontology.resolve(term)
-        if res.index is None:
-            raise ValueError(res.issue.message if res.issue else f"unknown HPO id {term}")
-        curie = self.kb.ontology.ids[res.index]
+        if value not in ANSWERS:
+            raise ValueError(f"answer for {term} is {value!r}; use one of {', '.join(ANSWERS)}")
+        session, curie = self._primary(session, term)
         i = session.step_index
         ans = (Answer(curie, value, source, i, note),)
         step = Step(i, "question" if source == "question" else "answer", term=curie, answer=value, gain=gain)
@@ -239,10 +249,8 @@ class ConsultationEngine:
         i = session.step_index
         found = []
         for t in findings:
-            res = self.kb.ontology.resolve(t)
-            if res.index is None:
-                raise ValueError(res.issue.message if res.issue else f"unknown HPO id {t}")
-            found.append(self.kb.ontology.ids[res.index])
+            session, curie = self._primary(session, t)
+            found.append(curie)
         answers = tuple(Answer(t, "yes", "examination", i, exam_id) for t in found)
         if normal and not found:
             answers += tuple(Answer(t, "no", "examination", i, exam_id) for t in exam.root_ids)

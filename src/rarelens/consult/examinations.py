@@ -2,8 +2,9 @@
 
 Each examination in the curated table reveals the findings of a few HPO subtrees. Its expected
 information gain is that of its result — abnormal (some finding under its subtrees) or normal —
-with P(abnormal | disease) = 0.02 + 0.9 · f, f the disease's highest implied frequency over the
-subtrees (examinations look for what they reveal, hence the high sensitivity). When the patient
+with P(abnormal | disease) = 0.02 + 0.9 · f, f the disease's highest chance of a finding in any
+one subtree (noisy-or over its annotated findings, consult.questions.build_any_of); examinations
+look for what they reveal, hence the high sensitivity. Excluded subtrees are left out. When the patient
 already has a finding under an examination's subtrees its abnormal/normal result is known, and
 its value is the best question it would answer inside them. Genetic testing is always offered
 last with a gene list drawn from the candidates, and its gain is the entropy of the candidates'
@@ -72,6 +73,7 @@ class ExaminationAdvisor:
         prior: FloatArray,
         *,
         observed: Sequence[int],
+        excluded: Sequence[int] = (),
         done: Sequence[str],
         question_terms: IntArray,
         question_gains: FloatArray,
@@ -81,7 +83,11 @@ class ExaminationAdvisor:
         for e in self.exams:
             if e.id in done:
                 continue
-            roots = np.asarray(sorted(e.roots), dtype=np.int64)
+            # Roots already excluded (a finding ruled out covers its subtree) reveal nothing new.
+            live = [r for r in e.roots if not any(self.kb.ontology.is_descendant_of(r, x) for x in excluded)]
+            if not live:
+                continue
+            roots = np.asarray(sorted(live), dtype=np.int64)
             f = block_at(self.implied, rows, roots).max(axis=1)
             if any(self.under[e.id][t] for t in observed):
                 inside = self.under[e.id][question_terms]

@@ -135,12 +135,18 @@ class Consultation:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Consultation:
         """Raises ValueError naming the missing or malformed field."""
+        if not isinstance(data, dict):
+            raise ValueError(f"not a RareLens consultation: expected a JSON object, got {type(data).__name__}")
         if data.get("schema") != SCHEMA:
             raise ValueError(f"not a RareLens consultation (schema {data.get('schema')!r}, expected {SCHEMA!r})")
         try:
+            answers = tuple(Answer(**a) for a in data.get("answers", []))
+            for a in answers:
+                if a.value not in ANSWERS:
+                    raise ValueError(f"answer for {a.term} is {a.value!r}; expected one of {', '.join(ANSWERS)}")
             return cls(
                 id=str(data.get("id", "")),
-                answers=tuple(Answer(**a) for a in data.get("answers", [])),
+                answers=answers,
                 examinations=tuple(
                     ExaminationResult(e["exam_id"], tuple(e["findings"]), bool(e["normal"]), int(e["step"]))
                     for e in data.get("examinations", [])
@@ -158,7 +164,7 @@ class Consultation:
                 software_version=str(data.get("software_version", "")),
                 notes=tuple(data.get("notes", [])),
             )
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed consultation: {exc}") from None
 
 

@@ -20,6 +20,7 @@ import os
 import statistics
 import time
 import zlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +40,12 @@ def consult_bench(
     limit: int | None = typer.Option(None, "--limit", help="At most this many cases (every k-th file)."),
     fold: int | None = typer.Option(None, "--fold", help="Only cohorts with crc32(cohort) % 2 == FOLD."),
     seed: int = typer.Option(0, "--seed", help="Seed of the start terms and the random questions."),
-    leading: int = typer.Option(30, "--leading", min=2, help="Candidates the questions are chosen over."),
+    leading: int | None = typer.Option(None, "--leading", min=2, help="Candidates the questions are chosen over (default: the engine's)."),
     temperature: float | None = typer.Option(None, "--temperature", min=0.01, help="Posterior temperature (default: the engine's)."),
     recall: float | None = typer.Option(None, "--recall", min=0.01, max=0.98, help="Answer model: P(yes) for a finding of frequency 1."),
     tables: Path | None = typer.Option(None, "--tables", help="Folder with examinations/specialties/red_flags TSVs."),
+    no_sensitivity: float | None = typer.Option(None, "--no-sensitivity", min=0.0, max=1.0, help="Answer model: how far a disease with the finding lowers P(no)."),
+    unknown_weight: float | None = typer.Option(None, "--unknown-weight", min=0.0, help="Weight of 'unknown' answers as evidence (default: the engine's)."),
     kb: Path | None = KbOption,
     out: Path | None = typer.Option(None, "--out", help="Write one JSON line per case (ranks after each question)."),
     as_json: bool = typer.Option(False, "--json", help="Last stdout line is one JSON object."),
@@ -59,12 +62,17 @@ def consult_bench(
     t0 = time.perf_counter()
     kbase = open_kb(kb)
     ranker = open_ranker(kbase, kb)
-    from rarelens.consult.engine import TEMPERATURE
+    from rarelens.consult.engine import LEADING, TEMPERATURE, UNKNOWN_WEIGHT
     from rarelens.consult.questions import AnswerModel
 
-    model = AnswerModel() if recall is None else AnswerModel(recall=recall)
-    engine = ConsultationEngine(ranker, open_tables(kbase.ontology, tables), leading=leading, snapshot_top=0,
-                                temperature=temperature or TEMPERATURE, answer_model=model)
+    model = AnswerModel()
+    if recall is not None:
+        model = replace(model, recall=recall)
+    if no_sensitivity is not None:
+        model = replace(model, no_sensitivity=no_sensitivity)
+    engine = ConsultationEngine(ranker, open_tables(kbase.ontology, tables), leading=leading or LEADING, snapshot_top=0,
+                                temperature=temperature or TEMPERATURE, answer_model=model,
+                                unknown_weight=UNKNOWN_WEIGHT if unknown_weight is None else unknown_weight)
     load_s = time.perf_counter() - t0
     files = sorted(directory.rglob("*.json"))
     if fold is not None:
@@ -93,9 +101,10 @@ def consult_bench(
     result.update({
         "kb_version": kbase.version, "software_version": __version__, "tables_version": engine.tables.version,
         "cases_read": len(files), "cases_invalid": invalid, "cases_gold_not_in_kb": not_in_kb,
-        "start_terms": start, "budget": budget, "seed": seed, "leading": leading, "fold": fold,
-        "temperature": engine.temperature, "answer_model": {"recall": model.recall, "false_yes": model.false_yes,
-                                                            "negative_rate": model.negative_rate},
+        "start_terms": start, "budget": budget, "seed": seed, "leading": engine.leading, "fold": fold,
+        "temperature": engine.temperature, "unknown_weight": engine.unknown_weight, "answer_model": {"recall": model.recall, "false_yes": model.false_yes,
+                                                            "negative_rate": model.negative_rate,
+                                                            "no_sensitivity": model.no_sensitivity},
         "load_s": round(load_s, 3), "jobs": jobs,
     })
     if out:
@@ -164,7 +173,7 @@ def _simulate_chunk(args: tuple[list[int], int, int, int]) -> list[dict[str, Any
         obs = list(p.observed)
         first = [o.ids[int(t)] for t in rng.choice(obs, size=min(start, len(obs)), replace=False)]
         s0 = engine.start(observed=first, sex=p.sex, age_years=p.age_years, onset_years=p.onset_years)
-        full = gold_rank(engine.ranker.scores(p, engine.method), gold)
+        full = gold_rank(engine.ranker.scores(p, engine.method), gold)  # the ranking engine on the whole case
         row: dict[str, Any] = {"case": rel, "gold": list(case.diseases), "start_terms": first, "full": full, "step_ms": []}
         for who in ("engine", "random"):
             ranks, answers, asked = [], [], []

@@ -46,7 +46,12 @@ IntArray = npt.NDArray[np.int64]
 # Ranking scores sum one log ratio per term and are over-confident as a posterior (terms are
 # not independent); dividing by a temperature before the softmax keeps the runner-up candidates
 # in play so questions still separate them. Chosen on cohort fold 0 (docs/benchmarks.md).
-TEMPERATURE = 4.0
+TEMPERATURE = 8.0
+LEADING = 100  # candidates the questions are chosen over (fold 0: 100 beat 30; ~10 ms a step)
+# How much an "unknown" answer counts in the differential as evidence against diseases with the
+# finding (1.0 = the answer model at its word). On fold 0 any weight cost top-10 accuracy
+# (1.0: gap closed 16 %, 0.5: 27 %, 0: 37 %; docs/benchmarks.md): unrecorded is not absent.
+UNKNOWN_WEIGHT = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +73,11 @@ class ConsultationEngine:
         tables: ConsultTables,
         *,
         method: str = DEFAULT_METHOD,
-        leading: int = 30,
+        leading: int = LEADING,
         answer_model: AnswerModel | None = None,
         snapshot_top: int = 10,
         temperature: float = TEMPERATURE,
+        unknown_weight: float = UNKNOWN_WEIGHT,
     ) -> None:
         self.ranker = ranker
         self.kb = ranker.kb
@@ -84,6 +90,8 @@ class ConsultationEngine:
         ix = ranker.index
         self.implied = ix.implied.tocsr()
         self.any_of = build_any_of(self.kb.ontology, ix.direct.tocsr())
+        self.any_of_csc = self.any_of.tocsc()
+        self.unknown_weight = unknown_weight
         self.negated = ix.negated.tocsr()
         self.askable = askable_terms(self.kb.ontology, ix.root, ix.direct, ix.implied)
         self.advisor = ExaminationAdvisor(self.kb, tables, ix, self.any_of)
@@ -152,14 +160,44 @@ class ConsultationEngine:
             issues=tuple(Issue(IssueLevel.WARNING, "consult", n) for n in session.notes),
         )
 
-    def leading_candidates(self, session: Consultation) -> Leading:
+    def scores(self, session: Consultation) -> FloatArray:
+        """The ranking's scores plus, weighted by ``unknown_weight``, the evidence of the
+        "unknown" answers under the answer model: log P(unknown | disease) − log P(unknown |
+        a disease without the finding). A hallmark finding that nobody could confirm makes its
+        disease somewhat less likely; a finding the disease rarely shows changes nothing."""
         scores = self.ranker.scores(self.patient(session), self.method)
+        if not self.unknown_weight:
+            return scores
+        _, _, unknown = self.resolved(session)
+        m = self.answer_model
+        base = float(np.log(m.outcome_probabilities(np.zeros(1), np.zeros(1))[2][0]))
+        for u in unknown:
+            start, end = self.any_of_csc.indptr[u], self.any_of_csc.indptr[u + 1]
+            rows, f = self.any_of_csc.indices[start:end], self.any_of_csc.data[start:end]
+            p_unknown = m.outcome_probabilities(f, np.zeros_like(f))[2]
+            scores[rows] += self.unknown_weight * (np.log(np.maximum(p_unknown, 1e-9)) - base)
+        return scores
+
+    def leading_candidates(self, session: Consultation) -> Leading:
+        """The top of the differential and the posterior questions are chosen over. Beyond the
+        ranking's evidence, this posterior weighs the "unknown" answers by the answer model: a
+        hallmark finding nobody could confirm makes its disease a little less likely to be the
+        one at hand, so the questions move on to other candidates instead of probing the same
+        one again. (Counting unknowns in the ranking itself cost top-10 accuracy on fold 0,
+        docs/benchmarks.md, so the differential stays the ranking engine's.)"""
+        scores = self.scores(session)
         k = min(self.leading, len(scores))
         rows = np.argpartition(-scores, k - 1)[:k]
         rows = rows[np.argsort(-scores[rows], kind="stable")].astype(np.int64)
-        z = (scores[rows] - scores[rows].max()) / self.temperature
-        prior = np.exp(z) / np.exp(z).sum()
-        return Leading(rows, prior, scores)
+        log_w = (scores[rows] - scores[rows].max()) / self.temperature
+        _, _, unknown = self.resolved(session)
+        if unknown:
+            cols = np.asarray(sorted(unknown), dtype=np.int64)
+            p_unknown = self.answer_model.outcome_probabilities(
+                block_at(self.any_of, rows, cols), block_at(self.negated, rows, cols))[2]
+            log_w += np.log(np.maximum(p_unknown, 1e-9)).sum(axis=1)
+        w = np.exp(log_w - log_w.max())
+        return Leading(rows, w / w.sum(), scores)
 
     def posterior(self, scores: FloatArray) -> FloatArray:
         """The tempered posterior over every concept: what the engine reports as probability,

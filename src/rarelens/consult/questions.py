@@ -38,11 +38,12 @@ class AnswerModel:
     recall: float = 0.6
     false_yes: float = 0.02
     negative_rate: float = 0.1
+    no_sensitivity: float = 1.0  # how much a disease having the finding lowers P(no)
 
     def outcome_probabilities(self, f: FloatArray, negated: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-        yes = self.false_yes + self.recall * f
+        yes = np.minimum(self.false_yes + self.recall * f, 1.0)
         yes = np.where(negated > 0, self.false_yes * 0.1, yes)
-        no = self.negative_rate * (1.0 - np.minimum(f, 1.0))
+        no = self.negative_rate * (1.0 - self.no_sensitivity * np.minimum(f, 1.0))
         no = np.where(negated > 0, self.negative_rate, no)
         return yes, no, np.clip(1.0 - yes - no, 0.0, 1.0)
 

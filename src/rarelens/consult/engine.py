@@ -200,10 +200,9 @@ class ConsultationEngine:
         return Leading(rows, w / w.sum(), scores)
 
     def posterior(self, scores: FloatArray) -> FloatArray:
-        """The tempered posterior over every concept: what the engine reports as probability,
-        the same distribution its questions are chosen over."""
-        z = np.exp((scores - scores.max()) / self.temperature)
-        return np.asarray(z / z.sum(), dtype=np.float64)
+        """The probability reported for each concept: the ranking engine's calibrated one (the
+        question posterior is flatter on purpose, to keep runners-up in play)."""
+        return self.ranker.probabilities(scores)
 
     # --- questions ------------------------------------------------------------------------
     def question_gains(self, session: Consultation, lead: Leading | None = None) -> tuple[IntArray, FloatArray, FloatArray, Leading]:

@@ -99,9 +99,8 @@ def phenotype_bench(
 ) -> None:
     """Rank every phenopacket's gold diagnosis: top-1/3/5/10, MRR, median rank, per cohort, timing."""
     import json
-    import zlib
 
-    from rarelens.io.phenopacket import load_phenopacket
+    from rarelens.io.phenopacket import load_phenopacket, select_case_files
     from rarelens.model.issue import ValidationError
     from rarelens.phenotype.evaluation import summarize
     from rarelens.phenotype.ranker import METHODS
@@ -117,12 +116,7 @@ def phenotype_bench(
     kbase = load_knowledge_base(resolve_kb_path(kb))
     ranker = open_ranker(kbase, kb)  # phenotype index from the cache beside the KB
     load_s = time.perf_counter() - t0
-    files = sorted(directory.rglob("*.json"))
-    if fold is not None:
-        files = [f for f in files if zlib.crc32(f.parent.name.encode()) % 2 == fold]
-    if limit and len(files) > limit:
-        step = len(files) / limit
-        files = [files[int(i * step)] for i in range(limit)]
+    files = select_case_files(directory, fold=fold, limit=limit)
     # Lenient: phenopacket-store files use newer HPO releases; ids unknown to this knowledge
     # base are dropped (and counted) rather than discarding the whole case.
     cases, invalid = [], 0

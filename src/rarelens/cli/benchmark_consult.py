@@ -54,7 +54,7 @@ def consult_bench(
     """Top-1/top-10 after each question: engine vs random questions vs start terms vs full case."""
     from rarelens.cli.consult import open_tables
     from rarelens.consult.engine import ConsultationEngine
-    from rarelens.io.phenopacket import load_phenopacket
+    from rarelens.io.phenopacket import load_phenopacket, select_case_files
     from rarelens.model.issue import ValidationError
 
     if not directory.is_dir():
@@ -74,12 +74,7 @@ def consult_bench(
                                 temperature=temperature or TEMPERATURE, answer_model=model,
                                 unknown_weight=UNKNOWN_WEIGHT if unknown_weight is None else unknown_weight)
     load_s = time.perf_counter() - t0
-    files = sorted(directory.rglob("*.json"))
-    if fold is not None:
-        files = [f for f in files if zlib.crc32(f.parent.name.encode()) % 2 == fold]
-    if limit and len(files) > limit:
-        step = len(files) / limit
-        files = [files[int(i * step)] for i in range(limit)]
+    files = select_case_files(directory, fold=fold, limit=limit)
     cases, invalid, not_in_kb = [], 0, 0
     for f in files:
         try:

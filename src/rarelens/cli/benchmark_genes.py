@@ -102,7 +102,7 @@ def genes_bench(
     ),
 ) -> None:
     """Rank each phenopacket's causal gene among random genes by phenotype alone: top-1/3/5/10, MRR, per cohort, timing."""
-    from rarelens.io.phenopacket import load_phenopacket
+    from rarelens.io.phenopacket import load_phenopacket, select_case_files
     from rarelens.model.issue import ValidationError
     from rarelens.phenotype.evaluation import summarize
     from rarelens.phenotype.genes import AGGREGATES, GenePhenotypeScorer
@@ -130,12 +130,8 @@ def genes_bench(
         pool = scorer.genes_with_disease
     pool = pool.astype(np.int64)
 
-    files = sorted(directory.rglob("*.json"))
-    if fold is not None:
-        files = [f for f in files if zlib.crc32(cohort_of(f.relative_to(directory)).encode()) % 2 == fold]
-    if limit and len(files) > limit:
-        step = len(files) / limit
-        files = [files[int(i * step)] for i in range(limit)]
+    files = select_case_files(directory, fold=fold, limit=limit,
+                              cohort=lambda f: cohort_of(f.relative_to(directory)))
     cases: list[GeneCase] = []
     counts = {"cases_read": len(files), "cases_unreadable": 0, "cases_without_gene": 0, "cases_invalid": 0,
               "gene_not_in_kb": 0, "gene_without_disease": 0}

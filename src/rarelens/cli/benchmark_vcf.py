@@ -9,7 +9,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from rarelens.analysis.candidates import collect_candidates
 from rarelens.cli.common import KbOption, console, fail, open_kb, open_ranker, print_json
 from rarelens.cli.forked import SHARED, chunks, map_forked
 from rarelens.io.gene_tables import GeneTableError, load_gene_model
-from rarelens.io.phenopacket import PhenopacketCase, load_phenopacket
+from rarelens.io.phenopacket import PhenopacketCase, load_phenopacket, select_case_files
 from rarelens.io.spike import spike_variants, usable_variants
 from rarelens.io.vcf import VcfFormatError, read_vcf, read_vcf_header, write_vcf
 from rarelens.model.issue import ValidationError
@@ -96,12 +95,7 @@ def vcf_bench(
     analyzer = ExomeAnalyzer(GenePhenotypeScorer(open_ranker(kbase, kb)), genes, AnalysisConfig(
         phenotype_method=phenotype_method, phenotype_weight=phenotype_weight, top=3))
     load_s = time.perf_counter() - t0
-    files = sorted(directory.rglob("*.json"))
-    if fold is not None:
-        files = [f for f in files if zlib.crc32(f.parent.name.encode()) % 2 == fold]
-    if limit and len(files) > limit:
-        step = len(files) / limit
-        files = [files[int(i * step)] for i in range(limit)]
+    files = select_case_files(directory, fold=fold, limit=limit)
     cases: list[PhenopacketCase] = []
     skipped = {"invalid": 0, "no_grch38_record": 0, "no_gene": 0}
     for f in files:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,22 @@ from rarelens.ontology import Ontology
 from rarelens.phenotype.demographics import onset_years_of_term
 
 _DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?$")
+
+
+def select_case_files(
+    directory: Path, *, fold: int | None = None, limit: int | None = None,
+    cohort: Callable[[Path], str] = lambda f: f.parent.name,
+) -> list[Path]:
+    """The phenopackets under ``directory`` (recursively, sorted) that the benchmarks read:
+    with ``fold``, only cohorts whose crc32 is FOLD mod 2 (the cross-validation halves);
+    with ``limit``, an evenly spaced subset, so a sample covers every cohort."""
+    files = sorted(directory.rglob("*.json"))
+    if fold is not None:
+        files = [f for f in files if zlib.crc32(cohort(f).encode()) % 2 == fold]
+    if limit and len(files) > limit:
+        step = len(files) / limit
+        files = [files[int(i * step)] for i in range(limit)]
+    return files
 
 
 @dataclass(frozen=True, slots=True)

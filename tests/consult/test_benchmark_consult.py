@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from rarelens.cli.benchmark_consult import simulated_answer, summarize_consultations
+from rarelens.cli.benchmark_consult import summarize_consultations
+from rarelens.consult.questions import recorded_answer
 from rarelens.kb.knowledge_base import KnowledgeBase
 
 TALL, DISPROPORTIONATE_TALL = "HP:0000098", "HP:0001519"
@@ -86,5 +87,5 @@ def test_summary_without_gap_or_cases() -> None:
 )
 def test_simulated_answer(kb: KnowledgeBase, asked: str, observed: list[str], excluded: list[str], expected: str) -> None:
     o = kb.ontology
-    got = simulated_answer(o, o.index(asked), tuple(o.index(t) for t in observed), tuple(o.index(t) for t in excluded))
+    got = recorded_answer(o, o.index(asked), tuple(o.index(t) for t in observed), tuple(o.index(t) for t in excluded))
     assert got == expected

@@ -31,6 +31,7 @@ from rich.table import Table
 from rarelens import __version__
 from rarelens.cli.common import KbOption, console, fail, open_kb, open_ranker, print_json
 from rarelens.cli.forked import SHARED, chunks, map_forked
+from rarelens.consult.questions import recorded_answer
 
 
 def consult_bench(
@@ -186,7 +187,7 @@ def _simulate_chunk(args: tuple[list[int], int, int, int]) -> list[dict[str, Any
                 else:
                     pick = int(rng.integers(len(cols)))
                 term = int(cols[pick])
-                answer = simulated_answer(o, term, p.observed, p.excluded)
+                answer = recorded_answer(o, term, p.observed, p.excluded)
                 s = engine.answer(s, o.ids[term], answer, gain=float(gains[pick]))
                 answers.append(answer)
                 asked.append(o.ids[term])
@@ -196,12 +197,3 @@ def _simulate_chunk(args: tuple[list[int], int, int, int]) -> list[dict[str, Any
             row[f"{who}_asked"] = asked
         out.append(row)
     return out
-
-
-def simulated_answer(onto: Any, term: int, observed: tuple[int, ...], excluded: tuple[int, ...]) -> str:
-    """yes: the term or a descendant is observed; no: the term or an ancestor is excluded."""
-    if any(onto.is_descendant_of(int(t), term) for t in observed):
-        return "yes"
-    if any(onto.is_descendant_of(term, int(t)) for t in excluded):
-        return "no"
-    return "unknown"

@@ -33,6 +33,7 @@ from rarelens.cli.common import (
 from rarelens.consult.chain import build_chain
 from rarelens.consult.engine import ConsultationEngine
 from rarelens.consult.model import ReasoningChain
+from rarelens.consult.questions import recorded_answer
 from rarelens.consult.state import Consultation
 from rarelens.consult.voice import parse_answer, render_chain, render_question, render_text
 from rarelens.io.consult_tables import load_consult_tables
@@ -53,11 +54,7 @@ class ScriptedAnswers:
     examinations: dict[str, Any] = field(default_factory=dict)  # id -> "normal" | [HPO ids]
 
     def answer(self, onto: Ontology, term: int) -> str:
-        if any(onto.is_descendant_of(t, term) for t in self.observed):
-            return "yes"
-        if any(onto.is_descendant_of(term, t) for t in self.excluded):
-            return "no"
-        return "unknown"
+        return recorded_answer(onto, term, self.observed, self.excluded)
 
 
 def open_tables(onto: Ontology, folder: Path | None) -> Any:

@@ -17,6 +17,7 @@ terms answered "unknown" with their descendants (nobody can say). Organ-system h
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +47,17 @@ class AnswerModel:
         no = self.negative_rate * (1.0 - self.no_sensitivity * np.minimum(f, 1.0))
         no = np.where(negated > 0, self.negative_rate, no)
         return yes, no, np.clip(1.0 - yes - no, 0.0, 1.0)
+
+
+def recorded_answer(onto: Ontology, term: int, observed: Sequence[int], excluded: Sequence[int]) -> str:
+    """The answer a patient record gives to "does the patient have ``term``?": yes when the term
+    or a descendant is observed, no when the term or an ancestor is excluded, else unknown —
+    the same implications the engine uses to skip known questions (``known_mask``)."""
+    if any(onto.is_descendant_of(int(t), term) for t in observed):
+        return "yes"
+    if any(onto.is_descendant_of(term, int(t)) for t in excluded):
+        return "no"
+    return "unknown"
 
 
 def entropy_bits(p: FloatArray) -> float:

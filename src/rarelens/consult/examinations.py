@@ -45,15 +45,6 @@ def best_annotated(kb: KnowledgeBase, index: PhenotypeIndex, row: int, term: int
     return best
 
 
-def concept_genes(kb: KnowledgeBase, concept: int) -> tuple[str, ...]:
-    genes: dict[str, None] = {}
-    for m in kb.concept_members(concept).tolist():
-        for r in kb.gene_rows(int(m)).tolist():
-            g = int(kb.disease_genes.gene[r])
-            genes[kb.genes.symbol[g] if g >= 0 else kb.disease_genes.symbol[r]] = None
-    return tuple(genes)
-
-
 class ExaminationAdvisor:
     def __init__(self, kb: KnowledgeBase, tables: ConsultTables, index: PhenotypeIndex, implied: sp.csr_matrix) -> None:
         self.kb, self.tables, self.index, self.implied = kb, tables, index, implied
@@ -134,7 +125,7 @@ class ExaminationAdvisor:
         genes: dict[str, float] = {}
         groups: dict[str, float] = {}
         for i, row in enumerate(rows.tolist()):
-            g = concept_genes(self.kb, int(self.index.concepts[row]))
+            g = self.kb.concept_genes(int(self.index.concepts[row]))
             key = ",".join(sorted(g)) or "(no known gene)"
             groups[key] = groups.get(key, 0.0) + float(prior[i])
             for s in g:

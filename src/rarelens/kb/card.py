@@ -127,9 +127,8 @@ def build_disease_card(kb: KnowledgeBase, query: str, *, top_phenotypes: int = 1
         for r in kb.gene_rows(int(m)):
             r = int(r)
             gi = int(g.gene[r])
-            symbol = kb.genes.symbol[gi] if gi >= 0 else g.symbol[r]
             hgnc = kb.genes.hgnc_id[gi] if gi >= 0 else "no HGNC match"
-            genes.append(Sourced(symbol, src(int(g.source[r])), hgnc, g.association[r]))
+            genes.append(Sourced(kb.gene_symbol(r), src(int(g.source[r])), hgnc, g.association[r]))
     catalog_lines = tuple(
         CatalogLine(
             key=kb.catalog.key[int(kb.catalog_links.entry[r])],

@@ -157,6 +157,20 @@ class KnowledgeBase:
     def gene_rows(self, disease: int) -> IntArray:
         return self._rows("disease_genes", disease)
 
+    def gene_symbol(self, row: int) -> str:
+        """A disease–gene link's HGNC symbol, or the symbol as the source wrote it when HGNC
+        has no match (the link is kept either way)."""
+        g = int(self.disease_genes.gene[row])
+        return self.genes.symbol[g] if g >= 0 else self.disease_genes.symbol[row]
+
+    def concept_genes(self, concept: int) -> tuple[str, ...]:
+        """Gene symbols of every member of a disease concept, in member order, without repeats."""
+        genes: dict[str, None] = {}
+        for m in self.concept_members(concept).tolist():
+            for r in self.gene_rows(int(m)).tolist():
+                genes[self.gene_symbol(int(r))] = None
+        return tuple(genes)
+
     def xref_rows(self, disease: int) -> IntArray:
         return self._rows("xrefs", disease)
 

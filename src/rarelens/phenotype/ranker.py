@@ -125,13 +125,9 @@ class PhenotypeRanker:
         concept = int(self.index.concepts[row])
         members = kb.concept_members(concept)
         ids = tuple(kb.concept_ids.id[int(r)] for r in kb.concept_id_rows(concept))
-        genes: dict[str, None] = {}
         inheritance: dict[str, None] = {}
         label_zh = None
         for m in members.tolist():
-            for r in kb.gene_rows(m).tolist():
-                g = int(kb.disease_genes.gene[r])
-                genes[kb.genes.symbol[g] if g >= 0 else kb.disease_genes.symbol[r]] = None
             for r in kb.fact_rows(m).tolist():
                 if kb.facts.kind[r] == "inheritance":
                     inheritance[kb.facts.value[r]] = None
@@ -143,7 +139,7 @@ class PhenotypeRanker:
             label_zh=label_zh,
             ids=ids,
             in_catalog=bool(self._catalog.intersection(members.tolist())),
-            genes=tuple(genes),
+            genes=kb.concept_genes(concept),
             inheritance=tuple(inheritance),
             score=score,
             probability=p,

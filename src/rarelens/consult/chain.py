@@ -68,8 +68,7 @@ def _finding(engine: ConsultationEngine, a: Answer) -> Finding:
     i = res.index
     if i is None:
         return Finding(a.term, "(unknown to this HPO release)", None, None, a.value, a.source, a.step)
-    lay = next((s.text for s in o.synonyms[i] if s.is_layperson), None)
-    return Finding(o.ids[i], o.labels[i], o.label_zh(i), lay, a.value, a.source, a.step)
+    return Finding(o.ids[i], o.labels[i], o.label_zh(i), o.layperson(i), a.value, a.source, a.step)
 
 
 def _candidate(engine: ConsultationEngine, d: RankedDiagnosis, posterior: npt.NDArray[np.float64]) -> ChainCandidate:

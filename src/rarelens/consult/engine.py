@@ -243,7 +243,6 @@ class ConsultationEngine:
 
     def question(self, term: int, gain: float, p_yes: float, lead: Leading, explain: bool = True) -> Question:
         o = self.kb.ontology
-        lay = next((s.text for s in o.synonyms[term] if s.is_layperson), None)
         favours: tuple[Expectation, ...] = ()
         against: tuple[Expectation, ...] = ()
         if explain:
@@ -253,7 +252,7 @@ class ConsultationEngine:
             agn = [i for i in range(len(lead.rows)) if f[i] < 0.05][:3]
             favours = tuple(self._expectation(lead, i, term, float(f[i])) for i in fav)
             against = tuple(self._expectation(lead, i, term, float(f[i])) for i in agn)
-        return Question(o.ids[term], o.labels[term], o.label_zh(term), lay, gain, p_yes, favours, against)
+        return Question(o.ids[term], o.labels[term], o.label_zh(term), o.layperson(term), gain, p_yes, favours, against)
 
     def _expectation(self, lead: Leading, i: int, term: int, f: float) -> Expectation:
         concept = int(self.ranker.index.concepts[int(lead.rows[i])])

@@ -118,6 +118,10 @@ class Ontology:
     def label_zh(self, idx: int) -> str | None:
         return self.labels_zh.get(idx)
 
+    def layperson(self, idx: int) -> str | None:
+        """The first layperson synonym, for wording a question a patient can answer."""
+        return next((s.text for s in self.synonyms[idx] if s.is_layperson), None)
+
     def parents(self, idx: int) -> IntArray:
         return self.parents_indices[self.parents_indptr[idx] : self.parents_indptr[idx + 1]]
 

@@ -123,10 +123,7 @@ def known_mask(
     below[np.asarray(excluded + unknown, dtype=np.int64)] = True
     out = known[cols]
     if below.any() and len(cols):
-        ptr, idx = onto.ancestors_indptr, onto.ancestors_indices
-        starts, ends = ptr[cols], ptr[cols + 1]
-        lengths = ends - starts
-        flat = idx[np.repeat(starts, lengths) + np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)]
+        flat, lengths = onto.ancestors_of_each(cols)
         hit = np.logical_or.reduceat(below[flat], np.cumsum(lengths) - lengths)
         out |= hit
     return out
@@ -162,12 +159,7 @@ def build_any_of(ontology: Ontology, direct: sp.csr_matrix) -> sp.csr_matrix:
     frequency takes the maximum instead, which is right for scoring one recorded term but
     undervalues a broad question ("any seizures?") that several specific findings answer."""
     coo = direct.tocoo()
-    terms = coo.col.astype(np.int64)
-    ptr, idx = ontology.ancestors_indptr, ontology.ancestors_indices
-    lengths = ptr[terms + 1] - ptr[terms]
-    starts = np.repeat(ptr[terms], lengths)
-    offs = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    anc = idx[starts + offs].astype(np.int64)
+    anc, lengths = ontology.ancestors_of_each(coo.col)
     log_miss = np.repeat(np.log1p(-np.minimum(coo.data, 0.999)), lengths)
     rows = np.repeat(coo.row.astype(np.int64), lengths)
     summed = sp.csr_matrix((log_miss, (rows, anc)), shape=direct.shape)

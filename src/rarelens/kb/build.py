@@ -134,12 +134,8 @@ def compute_information_content(
     counted twice. Terms no concept carries get the IC of a single-concept term, the largest
     finite value, rather than infinity.
     """
-    anc_ptr, anc_idx = ontology.ancestors_indptr, ontology.ancestors_indices
-    lengths = anc_ptr[term_of_row + 1] - anc_ptr[term_of_row]
+    terms, lengths = ontology.ancestors_of_each(term_of_row)
     concepts = np.repeat(concept_of_row.astype(np.int64), lengths)
-    starts = np.repeat(anc_ptr[term_of_row], lengths)
-    offsets = np.arange(len(concepts)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    terms = anc_idx[starts + offsets].astype(np.int64)
     pairs = np.unique(concepts * len(ontology) + terms)
     counts = np.bincount(pairs % len(ontology), minlength=len(ontology)).astype(np.float64)
     total = max(n_concepts, 1)

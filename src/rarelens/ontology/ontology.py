@@ -129,6 +129,17 @@ class Ontology:
         """Ancestors including the term itself, as the true-path rule implies."""
         return self.ancestors_indices[self.ancestors_indptr[idx] : self.ancestors_indptr[idx + 1]]
 
+    def ancestors_of_each(self, terms: npt.ArrayLike) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(the ancestors of every term, each term included, concatenated; how many belong to
+        each term), so per-term work over ancestor sets runs as array operations — repeat a
+        per-term value by the lengths, or reduce with ``reduceat`` at their offsets."""
+        t = np.asarray(terms, dtype=np.int64)
+        ptr = self.ancestors_indptr
+        lengths = (ptr[t + 1] - ptr[t]).astype(np.int64)
+        offsets = np.cumsum(lengths) - lengths
+        pos = np.repeat(ptr[t] - offsets, lengths) + np.arange(int(lengths.sum()))
+        return self.ancestors_indices[pos].astype(np.int64), lengths
+
     def children(self, idx: int) -> IntArray:
         indptr, indices = self._children_csr()
         return indices[indptr[idx] : indptr[idx + 1]]

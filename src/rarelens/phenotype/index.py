@@ -88,23 +88,18 @@ def build_phenotype_index(kb: KnowledgeBase, *, default_frequency: float = 0.5) 
         (np.asarray(d_vals), (np.asarray(d_rows), np.asarray(d_cols))), shape=(len(concepts), n_terms)
     )
     # Propagate to ancestors with max: expand each (row, term) to (row, ancestor).
-    anc_ptr, anc_idx = o.ancestors_indptr, o.ancestors_indices
-    terms = np.asarray(d_cols, dtype=np.int64)
-    lengths = anc_ptr[terms + 1] - anc_ptr[terms]
+    anc, lengths = o.ancestors_of_each(d_cols)
     rows_e = np.repeat(np.asarray(d_rows, dtype=np.int64), lengths)
     vals_e = np.repeat(np.asarray(d_vals), lengths)
-    starts = np.repeat(anc_ptr[terms], lengths)
-    offs = np.arange(len(rows_e)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    anc = anc_idx[starts + offs].astype(np.int64)
-    key = rows_e * n_terms + anc
-    order = np.lexsort((-vals_e, key))
-    key, vals_e = key[order], vals_e[order]
-    first = np.ones(len(key), dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    key, vals_e = key[first], vals_e[first]
-    keep = in_pa[key % n_terms]
+    cell = rows_e * n_terms + anc
+    order = np.lexsort((-vals_e, cell))
+    cell, vals_e = cell[order], vals_e[order]
+    first = np.ones(len(cell), dtype=bool)
+    first[1:] = cell[1:] != cell[:-1]
+    cell, vals_e = cell[first], vals_e[first]
+    keep = in_pa[cell % n_terms]
     implied = sp.csc_matrix(
-        (vals_e[keep], (key[keep] // n_terms, key[keep] % n_terms)), shape=(len(concepts), n_terms)
+        (vals_e[keep], (cell[keep] // n_terms, cell[keep] % n_terms)), shape=(len(concepts), n_terms)
     )
     # NOT annotations hold for descendants too: a disease without seizures has no focal seizures.
     n_rows, n_cols = [], []
@@ -120,12 +115,10 @@ def build_phenotype_index(kb: KnowledgeBase, *, default_frequency: float = 0.5) 
     negated.data[:] = 1.0
     background = np.asarray(implied.mean(axis=0)).ravel()
     direct_terms = np.unique(direct.indices).astype(np.int32)
-    lengths_d = anc_ptr[direct_terms + 1] - anc_ptr[direct_terms]
+    direct_anc, lengths_d = o.ancestors_of_each(direct_terms)
     direct_anc_indptr = np.zeros(len(direct_terms) + 1, dtype=np.int32)
     direct_anc_indptr[1:] = np.cumsum(lengths_d)
-    direct_anc_indices = np.concatenate(
-        [anc_idx[anc_ptr[t] : anc_ptr[t + 1]] for t in direct_terms.tolist()]
-    ).astype(np.int32)
+    direct_anc_indices = direct_anc.astype(np.int32)
     return PhenotypeIndex(
         concepts=concepts,
         implied=implied,

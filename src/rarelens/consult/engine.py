@@ -120,7 +120,7 @@ class ConsultationEngine:
                 s, curie = self._primary(s, t)
                 answers.append(Answer(curie, value, source, 0))
         start = tuple(answers)
-        return s.with_answers(start, self._step(s.with_answers(start, Step(0, "start")), Step(0, "start")))
+        return self._advance(s, start, Step(0, "start"))
 
     def _primary(self, session: Consultation, term: str) -> tuple[Consultation, str]:
         """The current primary id of ``term`` (alt and obsolete ids mapped, with a note), so
@@ -274,7 +274,7 @@ class ConsultationEngine:
         i = session.step_index
         ans = (Answer(curie, value, source, i, note),)
         step = Step(i, "question" if source == "question" else "answer", term=curie, answer=value, gain=gain)
-        return session.with_answers(ans, self._step(session.with_answers(ans, step), step))
+        return self._advance(session, ans, step)
 
     def record_examination(
         self, session: Consultation, exam_id: str, *, findings: Iterable[str] = (), normal: bool = False
@@ -292,13 +292,14 @@ class ConsultationEngine:
             answers += tuple(Answer(t, "no", "examination", i, exam_id) for t in exam.root_ids)
         result = ExaminationResult(exam_id, tuple(found), normal and not found, i)
         step = Step(i, "examination", exam_id=exam_id, answer="normal" if result.normal else ",".join(found))
-        provisional = replace(session, examinations=session.examinations + (result,)).with_answers(answers, step)
-        return session.with_examination(result, answers, self._step(provisional, step))
+        return self._advance(replace(session, examinations=session.examinations + (result,)), answers, step)
 
-    def _step(self, session: Consultation, step: Step) -> Step:
+    def _advance(self, session: Consultation, answers: tuple[Answer, ...], step: Step) -> Consultation:
+        """Record the answers and the step, with the differential they leave behind."""
+        moved = session.with_answers(answers, step)
         if not self.snapshot_top:
-            return step
-        scores = self.ranker.scores(self.patient(session), self.method)
+            return moved
+        scores = self.scores(moved)
         p = self.posterior(scores)
         top = np.argsort(-scores, kind="stable")[: self.snapshot_top]
         kb, concepts = self.kb, self.ranker.index.concepts
@@ -306,4 +307,4 @@ class ConsultationEngine:
             CandidateSnapshot(i + 1, kb.concepts.id[int(concepts[r])], kb.concepts.label[int(concepts[r])], round(float(p[r]), 6))
             for i, r in enumerate(top.tolist())
         )
-        return replace(step, top=snap)
+        return replace(moved, history=session.history + (replace(step, top=snap),))

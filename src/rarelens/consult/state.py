@@ -108,9 +108,6 @@ class Consultation:
                 raise ValueError(f"answer for {a.term} is {a.value!r}; use one of {', '.join(ANSWERS)}")
         return replace(self, answers=self.answers + answers, history=self.history + (step,))
 
-    def with_examination(self, result: ExaminationResult, answers: tuple[Answer, ...], step: Step) -> Consultation:
-        return replace(self, examinations=self.examinations + (result,)).with_answers(answers, step)
-
     def with_note(self, note: str) -> Consultation:
         return replace(self, notes=self.notes + (note,))
 

@@ -88,7 +88,6 @@ class ConsultationEngine:
         self.temperature = temperature
         self.snapshot_top = snapshot_top  # 0: no differential in the history (benchmarks)
         ix = ranker.index
-        self.implied = ix.implied.tocsr()
         self.any_of = build_any_of(self.kb.ontology, ix.direct.tocsr())
         self.any_of_csc = self.any_of.tocsc()
         self.unknown_weight = unknown_weight

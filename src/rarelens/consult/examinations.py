@@ -46,8 +46,8 @@ def best_annotated(kb: KnowledgeBase, index: PhenotypeIndex, row: int, term: int
 
 
 class ExaminationAdvisor:
-    def __init__(self, kb: KnowledgeBase, tables: ConsultTables, index: PhenotypeIndex, implied: sp.csr_matrix) -> None:
-        self.kb, self.tables, self.index, self.implied = kb, tables, index, implied
+    def __init__(self, kb: KnowledgeBase, tables: ConsultTables, index: PhenotypeIndex, any_of: sp.csr_matrix) -> None:
+        self.kb, self.tables, self.index, self.any_of = kb, tables, index, any_of
         n = len(kb.ontology)
         self.exams = [e for e in tables.examinations if e.roots and e.kind != GENETIC]
         self.genetic = next((e for e in tables.examinations if e.kind == GENETIC), None)
@@ -79,7 +79,8 @@ class ExaminationAdvisor:
             if not live:
                 continue
             roots = np.asarray(sorted(live), dtype=np.int64)
-            f = block_at(self.implied, rows, roots).max(axis=1)
+            block = block_at(self.any_of, rows, roots)  # candidates × roots
+            f = block.max(axis=1)
             if any(self.under[e.id][t] for t in observed):
                 inside = self.under[e.id][question_terms]
                 gain = float(question_gains[inside].max()) if inside.any() else 0.0
@@ -88,7 +89,7 @@ class ExaminationAdvisor:
                 gain = float(mutual_information(prior, (p[:, None], 1.0 - p[:, None]))[0])
             if gain <= 1e-6:
                 continue
-            recs.append(self._recommendation(e, rows, prior, f, roots, gain))
+            recs.append(self._recommendation(e, rows, prior, block, roots, gain))
         recs.sort(key=lambda r: (-r.gain, r.exam_id))
         out = recs[:n]
         if self.genetic is not None and self.genetic.id not in done:
@@ -96,9 +97,10 @@ class ExaminationAdvisor:
         return tuple(out)
 
     def _recommendation(
-        self, e: Examination, rows: IntArray, prior: FloatArray, f: FloatArray, roots: IntArray, gain: float
+        self, e: Examination, rows: IntArray, prior: FloatArray, block: FloatArray, roots: IntArray, gain: float
     ) -> ExamRecommendation:
         kb = self.kb
+        f = block.max(axis=1)
         abnormal = [i for i in np.argsort(-(prior * f), kind="stable").tolist() if f[i] >= 0.2][:3]
         normal = [i for i in range(len(rows)) if f[i] < 0.05][:3]
         findings: dict[str, None] = {}
@@ -106,8 +108,7 @@ class ExaminationAdvisor:
         for i in abnormal:
             row = int(rows[i])
             concept = int(self.index.concepts[row])
-            col = block_at(self.implied, rows[i : i + 1], roots)[0]
-            root = int(roots[int(np.argmax(col))])
+            root = int(roots[int(np.argmax(block[i]))])
             term = best_annotated(kb, self.index, row, root)
             findings[kb.ontology.ids[term]] = None
             expects.append(Expectation(kb.concepts.id[concept], kb.concepts.label[concept], float(prior[i]),

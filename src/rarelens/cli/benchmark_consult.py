@@ -174,13 +174,13 @@ def _simulate_chunk(args: tuple[list[int], int, int, int]) -> list[dict[str, Any
         for who in ("engine", "random"):
             ranks, answers, asked = [], [], []
             s = s0
-            for q in range(budget + 1):
+            for _ in range(budget):
                 t0 = time.perf_counter()
                 cols, gains, _, lead = engine.question_gains(s)
                 ms = 1000 * (time.perf_counter() - t0)
                 ranks.append(gold_rank(lead.scores, gold))
-                if q == budget or not len(cols):
-                    continue
+                if not len(cols):  # nothing left to ask: the rank stays (padded below)
+                    break
                 if who == "engine":
                     row["step_ms"].append(round(ms, 2))
                     pick = int(question_order(cols, gains, o.ic)[0])
@@ -191,6 +191,8 @@ def _simulate_chunk(args: tuple[list[int], int, int, int]) -> list[dict[str, Any
                 s = engine.answer(s, o.ids[term], answer, gain=float(gains[pick]))
                 answers.append(answer)
                 asked.append(o.ids[term])
+            if len(ranks) == len(asked):  # every question asked: rank after the last answer
+                ranks.append(gold_rank(engine.scores(s), gold))
             ranks += [ranks[-1]] * (budget + 1 - len(ranks))
             row[who] = ranks
             row[f"{who}_answers"] = answers

@@ -41,7 +41,7 @@ def build_chain(
         lead.rows, lead.prior, observed=observed, excluded=excluded, done=[e.exam_id for e in session.examinations],
         question_terms=cols, question_gains=gains, n=exams,
     )
-    ranking = engine.ranker.rank(engine.patient(session), method=engine.method, top=top)
+    ranking = engine.ranker.rank(engine.patient(session), method=engine.method, top=top, scores=lead.scores)
     posterior = engine.posterior(lead.scores)
     return ReasoningChain(
         step=session.step_index,

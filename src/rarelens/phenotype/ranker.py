@@ -99,8 +99,13 @@ class PhenotypeRanker:
         z = np.exp((scores - scores.max()) / PROBABILITY_TEMPERATURE)
         return np.asarray(z / z.sum(), dtype=np.float64)
 
-    def rank(self, patient: Patient, *, method: str = DEFAULT_METHOD, top: int = 10) -> Ranking:
-        s = self.scores(patient, method)
+    def rank(
+        self, patient: Patient, *, method: str = DEFAULT_METHOD, top: int = 10,
+        scores: npt.NDArray[np.float64] | None = None,
+    ) -> Ranking:
+        """The top diagnoses with evidence; ``scores`` when the caller already has this
+        patient's scores under ``method`` (the consultation engine does), saving a pass."""
+        s = self.scores(patient, method) if scores is None else scores
         order = np.argsort(-s, kind="stable")[:top]
         prob = self.probabilities(s)
         lr = self.scorers["likelihood-ratio"]

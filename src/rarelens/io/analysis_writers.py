@@ -5,28 +5,18 @@ from __future__ import annotations
 
 import html
 import json
-import math
 from dataclasses import asdict
 from typing import Any
 
 from rarelens.analysis.result import AnalysisResult, GeneResult, VariantResult
-
-
-def _clean(x: Any) -> Any:
-    if isinstance(x, float):
-        return None if math.isnan(x) or math.isinf(x) else round(x, 6)
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
-    return x
+from rarelens.io.writers import json_ready
 
 
 def analysis_to_dict(r: AnalysisResult) -> dict[str, Any]:
     d = asdict(r)
     d.pop("ranked_symbols", None)
     d.pop("ranked_scores", None)
-    return dict(_clean(d))
+    return dict(json_ready(d))
 
 
 def write_analysis_json(r: AnalysisResult) -> str:

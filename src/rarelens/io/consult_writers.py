@@ -27,6 +27,7 @@ from rarelens.consult.model import (
     ReasoningChain,
 )
 from rarelens.consult.state import Consultation, Step
+from rarelens.io.writers import json_ready
 
 SCHEMA = "rarelens.reasoning-chain/1"
 FORMATS = ("json", "html", "mermaid", "dot")
@@ -41,17 +42,6 @@ DISCLAIMER = (
 # --- JSON -----------------------------------------------------------------------------------
 
 
-def _clean(x: Any) -> Any:
-    """JSON has no NaN or infinity, and 17-digit floats only hide the numbers that matter."""
-    if isinstance(x, float):
-        return None if math.isnan(x) or math.isinf(x) else round(x, 6)
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
-    return x
-
-
 def chain_to_dict(chain: ReasoningChain) -> dict[str, Any]:
     """Every field of the chain; bare tuples (examinations done, what-if tops) become named
     objects so a reader of the JSON needs no positional convention."""
@@ -62,7 +52,7 @@ def chain_to_dict(chain: ReasoningChain) -> dict[str, Any]:
          "top": [{"concept_id": c, "label": lbl, "probability": p} for c, lbl, p in w.top]}
         for w in chain.what_if
     ]
-    return {"schema": SCHEMA, **_clean(d)}
+    return {"schema": SCHEMA, **json_ready(d)}
 
 
 def consultation_to_dict(session: Consultation, chains: Sequence[ReasoningChain]) -> dict[str, Any]:

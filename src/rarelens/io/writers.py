@@ -16,6 +16,18 @@ from rarelens.phenotype.ranker import Ranking
 from rarelens.phenotype.scorers import TermEvidence
 
 
+def json_ready(x: Any) -> Any:
+    """Dicts, lists and tuples with every float made JSON-safe: NaN and infinity become null
+    (JSON has neither) and floats are rounded to 6 places (17 digits only hide what matters)."""
+    if isinstance(x, float):
+        return None if math.isnan(x) or math.isinf(x) else round(x, 6)
+    if isinstance(x, dict):
+        return {k: json_ready(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [json_ready(v) for v in x]
+    return x
+
+
 def _evidence(e: TermEvidence, o: Ontology) -> dict[str, Any]:
     return {
         "patient_term": o.ids[e.patient_term],

@@ -52,7 +52,7 @@ EXAMINATIONS = "\n".join((
     "marfan_clinic\tMarfan clinic examination\t马方门诊检查\tclinical\tHP:0001083,HP:0001166\tAn eye and hand exam.\t眼和手的检查。\tLens and fingers",
     "genetic_testing\tGenetic testing\t基因检测\tgenetic\t\tA blood test.\t抽血检查。\tGenes",
 )) + "\n"
-SPECIALTIES = "hpo_root\tspecialty\tspecialty_zh\tmdt_clinic\nHP:0001626\tCardiology\t心内科\tAortic MDT\n"
+SPECIALTIES = "hpo_root\tspecialty\tspecialty_zh\tmdt_clinic\tmdt_clinic_zh\nHP:0001626\tCardiology\t心内科\tAortic MDT\t主动脉病多学科门诊\n"
 RED_FLAGS = "hpo_id\tadvice\tadvice_zh\nHP:0002616\tSee a cardiologist this week.\t本周内看心内科。\n"
 
 

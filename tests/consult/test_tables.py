@@ -38,7 +38,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 URGENT = re.compile(r"emergency|urgent|ambulance|same day|today|prompt", re.IGNORECASE)
 
 EXAM_HEADER = "id\tname\tname_zh\tkind\thpo_roots\tpatient\tpatient_zh\trationale"
-SPECIALTIES = "hpo_root\tspecialty\tspecialty_zh\tmdt_clinic\nHP:0000707\tNeurology\t神经内科\tRare neurological diseases MDT\n"
+SPECIALTIES = "hpo_root\tspecialty\tspecialty_zh\tmdt_clinic\tmdt_clinic_zh\nHP:0000707\tNeurology\t神经内科\tRare neurological diseases MDT\t罕见神经系统疾病多学科门诊\n"
 RED_FLAGS = "hpo_id\tadvice\tadvice_zh\nHP:0001250\tCall an ambulance.\t请拨打急救电话。\n"
 
 
@@ -69,7 +69,7 @@ def tables(hpo: Ontology) -> ConsultTables:
 
 
 def test_packaged_tables_parse_with_their_version(tables: ConsultTables) -> None:
-    assert tables.version == "2026.11.1"
+    assert tables.version == "2026.11.2"
     assert len(tables.examinations) >= 30
     assert len(tables.red_flags) >= 25
     ids = [e.id for e in tables.examinations]
@@ -95,7 +95,7 @@ def test_every_organ_system_has_a_specialty(hpo: Ontology, tables: ConsultTables
     systems = {int(c) for c in hpo.children(hpo.index(PHENOTYPIC_ABNORMALITY))}
     missing = systems - {s.root for s in tables.specialties}
     assert sorted(hpo.ids[m] for m in missing) == []
-    assert all(s.name and CJK.search(s.name_zh) and s.mdt_clinic for s in tables.specialties)
+    assert all(s.name and CJK.search(s.name_zh) and s.mdt_clinic and CJK.search(s.mdt_clinic_zh) for s in tables.specialties)
 
 
 def test_only_genetic_testing_goes_without_roots(tables: ConsultTables) -> None:
@@ -177,11 +177,11 @@ def test_obsolete_and_alternative_ids_are_refused(hpo: Ontology) -> None:
 
 
 def test_bad_specialty_and_red_flag_rows_name_their_file(hpo: Ontology) -> None:
-    twice = SPECIALTIES + "HP:0000707\tNeurology\t神经内科\tMDT\n"
+    twice = SPECIALTIES + "HP:0000707\tNeurology\t神经内科\tMDT\t多学科门诊\n"
     with pytest.raises(ConsultTableError, match=r"specialties\.tsv:3: duplicate hpo_root HP:0000707"):
         parse(hpo, exams(exam_row()), specialties=twice)
     with pytest.raises(ConsultTableError, match=r"specialties\.tsv:2: HP:9999999 is not in HPO"):
-        parse(hpo, exams(exam_row()), specialties="hpo_root\tspecialty\tspecialty_zh\tmdt_clinic\nHP:9999999\tX\t某\tY\n")
+        parse(hpo, exams(exam_row()), specialties="hpo_root\tspecialty\tspecialty_zh\tmdt_clinic\tmdt_clinic_zh\nHP:9999999\tX\t某\tY\t某\n")
     with pytest.raises(ConsultTableError, match=r"red_flags\.tsv:2: 2 tab-separated columns, expected 3"):
         parse(hpo, exams(exam_row()), red_flags="hpo_id\tadvice\tadvice_zh\nHP:0001250\tGo now.\n")
     with pytest.raises(ConsultTableError, match=r"red_flags\.tsv:1: header is"):

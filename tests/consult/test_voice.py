@@ -113,8 +113,8 @@ def marfan_chain() -> ReasoningChain:
         what_if=(WhatIf("HP:0001763", "yes", (("OMIM:154700", "Marfan syndrome", 0.74), ("OMIM:610168", "Loeys-Dietz syndrome 2", 0.22))),),
         red_flags=(RedFlagHit("HP:0002616", "HP:0004942", "Aortic aneurysm",
                               "Sudden chest or back pain needs emergency care at once.", "如突发胸痛或背痛，请立即到急诊就医。"),),
-        specialties=(SpecialtyHint("Cardiology", "心血管内科", "Marfan MDT clinic", ("HP:0002616",)),
-                     SpecialtyHint("Ophthalmology", "眼科", "", ("HP:0001083",))),
+        specialties=(SpecialtyHint("Cardiology", "心血管内科", "Marfan MDT clinic", "马方综合征多学科门诊", ("HP:0002616",)),
+                     SpecialtyHint("Ophthalmology", "眼科", "", "", ("HP:0001083",))),
         entropy_bits=1.21,
         kb_version="kb-2025-05",
         software_version="0.1.0",
@@ -217,7 +217,7 @@ def test_chinese_clinician_uses_chinese_labels() -> None:
     assert "#1 马方综合征（OMIM:154700, ORPHA:558）：62.0%" in text
     assert "HP:0001083 晶状体异位（完全匹配，频率 80%" in text
     assert "建议检查：超声心动图" in text
-    assert "专科：心血管内科" in text
+    assert "专科：心血管内科，马方综合征多学科门诊；" in text
     assert "预期出现于：马方综合征（60%）；预期不出现于：Loeys-Dietz综合征2型" in text
     assert "如突发胸痛或背痛" in text
 
@@ -264,7 +264,7 @@ def test_patient_mode_puts_red_flags_first_and_gives_guidance() -> None:
     assert "Tests your doctor may consider: Echocardiography, Gene panel sequencing." in render_text(out)
     zh = render_chain(marfan_chain(), mode="patient", language="zh")
     assert zh[0].text == "重要提示（主动脉根部瘤）：如突发胸痛或背痛，请立即到急诊就医。"
-    assert "建议到心血管内科就诊（或Marfan MDT clinic），原因：主动脉根部瘤。" in render_text(zh)
+    assert "建议到心血管内科就诊（或马方综合征多学科门诊），原因：主动脉根部瘤。" in render_text(zh)
     assert "医生可能会考虑的检查：超声心动图、基因检测（Panel）。" in render_text(zh)
 
 

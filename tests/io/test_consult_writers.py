@@ -104,7 +104,7 @@ def chain(step: int) -> ReasoningChain:
         if step == 0 else (),
         red_flags=(RedFlagHit(AORTIC_ROOT, "HP:0004942", "Aortic aneurysm", "Urgent cardiology review", "尽快心内科评估"),)
         if step >= 1 else (),
-        specialties=(SpecialtyHint("Cardiology", "心内科", "Marfan MDT", (ARACHNODACTYLY,)),),
+        specialties=(SpecialtyHint("Cardiology", "心内科", "Marfan MDT", "马方综合征多学科门诊", (ARACHNODACTYLY,)),),
         entropy_bits=0.96 if step == 0 else 0.65, kb_version=f"rarelens-kb {RELEASE}",
         software_version="0.1.0", tables_version="consult-tables 1",
     )

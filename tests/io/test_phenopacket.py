@@ -220,3 +220,29 @@ def test_parse_iso_duration(text: str, years: float) -> None:
 @pytest.mark.parametrize("text", ["", "P", "3Y", "P3", "PY", "P3Y6", "T3Y", "P-1Y", "P3M2Y", "three years"])
 def test_parse_iso_duration_unreadable(text: str) -> None:
     assert parse_iso_duration(text) is None
+
+
+def test_select_case_files_splits_by_cohort_and_quarters_refine_halves(tmp_path: Path) -> None:
+    """Folds are whole cohorts (crc32 of the folder name); with four folds, folds 0 and 2 split
+    half 0 again, so tuning inside half 0 never touches half 1."""
+    import zlib
+
+    from rarelens.io.phenopacket import select_case_files
+
+    cohorts = [f"GENE{i}" for i in range(12)]
+    for c in cohorts:
+        (tmp_path / c).mkdir()
+        for k in range(3):
+            (tmp_path / c / f"case{k}.json").write_text("{}", encoding="utf-8")
+    halves = [select_case_files(tmp_path, fold=f) for f in (0, 1)]
+    quarters = [select_case_files(tmp_path, fold=f, folds=4) for f in range(4)]
+    assert sorted(halves[0] + halves[1]) == select_case_files(tmp_path)
+    assert sorted(quarters[0] + quarters[2]) == halves[0]
+    assert sorted(quarters[1] + quarters[3]) == halves[1]
+    for f in range(4):
+        assert all(zlib.crc32(p.parent.name.encode()) % 4 == f for p in quarters[f])
+    assert {p.parent.name for p in halves[0]}.isdisjoint({p.parent.name for p in halves[1]})
+    sample = select_case_files(tmp_path, limit=12)
+    assert len(sample) == 12
+    assert len({p.parent.name for p in sample}) == 12  # evenly spaced: every cohort
+    assert all(quarters)  # the split above was not vacuous

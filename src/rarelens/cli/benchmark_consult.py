@@ -39,7 +39,8 @@ def consult_bench(
     start: int = typer.Option(2, "--start", min=1, help="Presenting terms drawn from each case."),
     budget: int = typer.Option(10, "--budget", min=0, help="Questions the engine may ask."),
     limit: int | None = typer.Option(None, "--limit", help="At most this many cases (every k-th file)."),
-    fold: int | None = typer.Option(None, "--fold", help="Only cohorts with crc32(cohort) % 2 == FOLD."),
+    fold: int | None = typer.Option(None, "--fold", help="Only cohorts with crc32(cohort) % FOLDS == FOLD."),
+    folds: int = typer.Option(2, "--folds", min=2, help="Number of cohort folds (4 splits each half again, for tuning)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the start terms and the random questions."),
     leading: int | None = typer.Option(None, "--leading", min=2, help="Candidates the questions are chosen over (default: the engine's)."),
     temperature: float | None = typer.Option(None, "--temperature", min=0.01, help="Posterior temperature (default: the engine's)."),
@@ -60,6 +61,8 @@ def consult_bench(
 
     if not directory.is_dir():
         fail(f"{directory} is not a folder", 2)
+    if fold is not None and not 0 <= fold < folds:
+        fail(f"--fold {fold} must be between 0 and {folds - 1} (--folds {folds})", 2)
     t0 = time.perf_counter()
     kbase = open_kb(kb)
     ranker = open_ranker(kbase, kb)
@@ -75,7 +78,7 @@ def consult_bench(
                                 temperature=temperature or TEMPERATURE, answer_model=model,
                                 unknown_weight=UNKNOWN_WEIGHT if unknown_weight is None else unknown_weight)
     load_s = time.perf_counter() - t0
-    files = select_case_files(directory, fold=fold, limit=limit)
+    files = select_case_files(directory, fold=fold, limit=limit, folds=folds)
     cases, invalid, not_in_kb = [], 0, 0
     for f in files:
         try:
@@ -97,7 +100,7 @@ def consult_bench(
     result.update({
         "kb_version": kbase.version, "software_version": __version__, "tables_version": engine.tables.version,
         "cases_read": len(files), "cases_invalid": invalid, "cases_gold_not_in_kb": not_in_kb,
-        "start_terms": start, "budget": budget, "seed": seed, "leading": engine.leading, "fold": fold,
+        "start_terms": start, "budget": budget, "seed": seed, "leading": engine.leading, "fold": fold, "folds": folds,
         "temperature": engine.temperature, "unknown_weight": engine.unknown_weight, "answer_model": {"recall": model.recall, "false_yes": model.false_yes,
                                                             "negative_rate": model.negative_rate,
                                                             "no_sensitivity": model.no_sensitivity},

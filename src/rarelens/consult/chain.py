@@ -152,6 +152,6 @@ def _specialties(engine: ConsultationEngine, observed: list[int]) -> tuple[Speci
         if not fits:
             continue
         s = max(fits, key=lambda x: float(o.ic[x.root]))
-        hint = by_name.get(s.name) or SpecialtyHint(s.name, s.name_zh, s.mdt_clinic, ())
+        hint = by_name.get(s.name) or SpecialtyHint(s.name, s.name_zh, s.mdt_clinic, s.mdt_clinic_zh, ())
         by_name[s.name] = replace(hint, because=hint.because + (o.ids[t],))
     return tuple(sorted(by_name.values(), key=lambda h: (-len(h.because), h.name)))

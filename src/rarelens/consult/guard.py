@@ -199,7 +199,7 @@ def _term_names(chain: ReasoningChain) -> Iterator[str]:
     for e in chain.examinations:
         yield from (e.name, e.name_zh)
     for s in chain.specialties:
-        yield from (s.name, s.name_zh, s.mdt_clinic)
+        yield from (s.name, s.name_zh, s.mdt_clinic, s.mdt_clinic_zh)
 
 
 def _plain_words(chain: ReasoningChain) -> frozenset[str]:

@@ -127,6 +127,7 @@ class SpecialtyHint:
     name: str
     name_zh: str
     mdt_clinic: str
+    mdt_clinic_zh: str
     because: tuple[str, ...]  # the patient's findings (CURIEs) under this specialty's subtree
 
 

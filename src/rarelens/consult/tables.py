@@ -22,7 +22,7 @@ KINDS = ("imaging", "laboratory", "physiology", "clinical", "pathology", "geneti
 EXAMINATION_COLUMNS = (
     "id", "name", "name_zh", "kind", "hpo_roots", "patient", "patient_zh", "rationale",
 )
-SPECIALTY_COLUMNS = ("hpo_root", "specialty", "specialty_zh", "mdt_clinic")
+SPECIALTY_COLUMNS = ("hpo_root", "specialty", "specialty_zh", "mdt_clinic", "mdt_clinic_zh")
 RED_FLAG_COLUMNS = ("hpo_id", "advice", "advice_zh")
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
@@ -53,6 +53,7 @@ class Specialty:
     name: str
     name_zh: str
     mdt_clinic: str
+    mdt_clinic_zh: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,11 +180,11 @@ def _specialties(table: _Table, o: Ontology) -> tuple[Specialty, ...]:
     seen: dict[str, int] = {}
     out = []
     for row in table.rows:
-        root_id, name, name_zh, mdt = row.cells
+        root_id, name, name_zh, mdt, mdt_zh = row.cells
         if root_id in seen:
             raise row.error(f"duplicate hpo_root {root_id} (first on line {seen[root_id]})", "keep one clinic per HPO term")
         seen[root_id] = row.line
-        out.append(Specialty(_term(o, row, root_id), root_id, name, name_zh, mdt))
+        out.append(Specialty(_term(o, row, root_id), root_id, name, name_zh, mdt, mdt_zh))
     return tuple(out)
 
 
@@ -211,7 +212,7 @@ def parse_consult_tables(
     exams = _read(examinations, f"{source}/{EXAMINATIONS_FILE}", EXAMINATION_COLUMNS, optional=("hpo_roots",))
     if exams.version is None:
         raise ConsultTableError(
-            f"{exams.where}:1: no '# version:' line. Fix: add a comment line such as '# version: 2026.11.1'"
+            f"{exams.where}:1: no '# version:' line. Fix: add a comment line such as '# version: 2026.11.2'"
         )
     others = (
         _read(specialties, f"{source}/{SPECIALTIES_FILE}", SPECIALTY_COLUMNS),

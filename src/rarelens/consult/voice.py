@@ -327,7 +327,10 @@ def _clinician_red_flag(h: RedFlagHit, version: str, lang: str) -> Utterance:
 
 
 def _clinician_specialty(s: SpecialtyHint, version: str, lang: str) -> Utterance:
-    clinic = f"，{s.mdt_clinic}" if lang == "zh" and s.mdt_clinic else (f", {s.mdt_clinic}" if s.mdt_clinic else "")
+    if lang == "zh":
+        clinic = f"，{s.mdt_clinic_zh or s.mdt_clinic}" if s.mdt_clinic_zh or s.mdt_clinic else ""
+    else:
+        clinic = f", {s.mdt_clinic}" if s.mdt_clinic else ""
     if lang == "zh":
         text = f"专科：{s.name_zh or s.name}{clinic}；依据 {'、'.join(s.because)}。"
     else:
@@ -394,7 +397,7 @@ def _patient_guidance(chain: ReasoningChain, lang: str, plain: dict[str, str]) -
 def _patient_specialty(s: SpecialtyHint, version: str, lang: str, plain: dict[str, str]) -> Utterance:
     because = [plain.get(t, t) for t in s.because]
     if lang == "zh":
-        clinic = f"（或{s.mdt_clinic}）" if s.mdt_clinic else ""
+        clinic = f"（或{s.mdt_clinic_zh or s.mdt_clinic}）" if s.mdt_clinic_zh or s.mdt_clinic else ""
         text = f"建议到{s.name_zh or s.name}就诊{clinic}，原因：{'、'.join(because)}。"
     else:
         clinic = f" (or the {s.mdt_clinic})" if s.mdt_clinic else ""

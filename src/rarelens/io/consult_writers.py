@@ -530,7 +530,7 @@ def _what_if_html(chain: ReasoningChain, labels: dict[str, str]) -> str:
 def _flags_html(chain: ReasoningChain) -> str:
     flags = [[f"<span class='flag'>{_e(r.label)}</span>", _e(f"{r.term_id} (under {r.flag_id})"),
               f"{_e(r.advice)}<br>{_e(r.advice_zh)}"] for r in chain.red_flags]
-    hints = [[f"{_e(s.name)}{_zh(s.name_zh)}", _e(s.mdt_clinic), _e(", ".join(s.because))]
+    hints = [[f"{_e(s.name)}{_zh(s.name_zh)}", f"{_e(s.mdt_clinic)}{_zh(s.mdt_clinic_zh)}", _e(", ".join(s.because))]
              for s in chain.specialties]
     return (
         "<h2>Red flags</h2>" + (_table(("red flag", "finding", "advice"), flags) if flags else "<p class='muted'>None.</p>")

@@ -25,14 +25,15 @@ _DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\
 
 def select_case_files(
     directory: Path, *, fold: int | None = None, limit: int | None = None,
-    cohort: Callable[[Path], str] = lambda f: f.parent.name,
+    cohort: Callable[[Path], str] = lambda f: f.parent.name, folds: int = 2,
 ) -> list[Path]:
     """The phenopackets under ``directory`` (recursively, sorted) that the benchmarks read:
-    with ``fold``, only cohorts whose crc32 is FOLD mod 2 (the cross-validation halves);
+    with ``fold``, only cohorts whose crc32 is FOLD mod ``folds`` (the cross-validation halves
+    by default; with 4, folds 0 and 2 split half 0 again, for tuning inside it);
     with ``limit``, an evenly spaced subset, so a sample covers every cohort."""
     files = sorted(directory.rglob("*.json"))
     if fold is not None:
-        files = [f for f in files if zlib.crc32(cohort(f).encode()) % 2 == fold]
+        files = [f for f in files if zlib.crc32(cohort(f).encode()) % folds == fold]
     if limit and len(files) > limit:
         step = len(files) / limit
         files = [files[int(i * step)] for i in range(limit)]

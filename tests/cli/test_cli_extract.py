@@ -69,6 +69,21 @@ def test_extract_json(runner: CliRunner, assert_exit: AssertExit) -> None:
     assert mentions[0]["label_zh"] == "细长指(趾)"
 
 
+def test_extract_nested_mentions_and_no_nested(runner: CliRunner, assert_exit: AssertExit) -> None:
+    text = "Disproportionate tall stature."
+    result = runner.invoke(app, ["extract", text, "--format", "json"])
+    assert_exit(result, 0)
+    data = json.loads(result.stdout)
+    assert [(m["text"], m["hpo_id"], m["rule"]) for m in data["mentions"]] == [
+        ("Disproportionate tall stature", DISPROPORTIONATE_TALL, "exact"),
+        ("tall stature", TALL_STATURE, "nested"),
+    ]
+    assert data["observed"] == [DISPROPORTIONATE_TALL]  # the nested head is implied, not added
+    result = runner.invoke(app, ["extract", text, "--format", "json", "--no-nested"])
+    assert_exit(result, 0)
+    assert [m["hpo_id"] for m in json.loads(result.stdout)["mentions"]] == [DISPROPORTIONATE_TALL]
+
+
 def test_extract_tsv(runner: CliRunner, assert_exit: AssertExit) -> None:
     result = runner.invoke(app, ["extract", TEXT, "--format", "tsv"])
     assert_exit(result, 0)
@@ -438,6 +453,27 @@ def test_benchmark_text_english_corpus(
         "gold_findings_negated": 0,
     }
     assert data["annotation_lines_skipped"] == 0
+
+
+@pytest.mark.parametrize(("flag", "recall"), [("--nested", 1.0), ("--no-nested", 0.5)])
+def test_benchmark_text_nested_heads(
+    runner: CliRunner, assert_exit: AssertExit, tmp_path: Path, flag: str, recall: float
+) -> None:
+    """GSC+-style gold that names both the long match and the head inside it."""
+    root = tmp_path / "gsc"
+    (root / "Text").mkdir(parents=True)
+    (root / "Annotations").mkdir()
+    (root / "Text" / "n1").write_text("Disproportionate tall stature.", encoding="utf-8")
+    (root / "Annotations" / "n1").write_text(
+        f"0:29\t{DISPROPORTIONATE_TALL}\tDisproportionate tall stature\n17:29\t{TALL_STATURE}\ttall stature\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["benchmark", "text", str(root), "--corpus-format", "gsc2024", "--repeat", "1", "--json", flag])
+    assert_exit(result, 0)
+    data = last_json(result)
+    assert data["nested"] is (flag == "--nested")
+    assert data["document_strict"]["recall"] == recall
+    assert data["document_strict"]["precision"] == 1.0
 
 
 def test_benchmark_text_table(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path) -> None:

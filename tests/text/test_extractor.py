@@ -175,13 +175,55 @@ def test_detect_language(text: str, language: str) -> None:
 def test_longest_match_wins(
     extractor: DictionaryExtractor, text: str, expected: list[tuple[int, int, str, str]]
 ) -> None:
-    assert spans(extractor.extract(text)) == expected
+    main = [m for m in extractor.extract(text).mentions if not m.rule.startswith("nested")]
+    assert [(m.start, m.end, m.text, m.hpo_id) for m in main] == expected
+
+
+def test_nested_heads_are_the_ancestors_inside_a_match(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("Severe short stature and bilateral tonic-clonic seizures.")
+    assert spans(result) == [
+        (0, 20, "Severe short stature", SEVERE_SHORT),
+        (7, 20, "short stature", SHORT_STATURE),  # an ancestor, inside the longer match
+        (25, 56, "bilateral tonic-clonic seizures", GTCS),
+        (48, 56, "seizures", SEIZURE),
+    ]
+    assert [m.rule.startswith("nested") for m in result.mentions] == [False, True, False, True]
+    assert_offsets(result)
+
+
+def test_nested_words_that_are_not_an_ancestor_are_not_reported(extractor: DictionaryExtractor) -> None:
+    # "Intrauterine growth retardation" holds "retardation", a related synonym of nothing it
+    # descends from, and "growth retardation" (an ancestor, so kept); "mental retardation"
+    # inside "severe mental retardation" is an ancestor.
+    ids = {m.hpo_id for m in extractor.extract("Intrauterine growth retardation.").mentions}
+    assert "HP:0001249" not in ids  # Intellectual disability is no ancestor of IUGR
+    ids = {m.hpo_id for m in extractor.extract("Severe mental retardation.").mentions}
+    assert ids == {"HP:0010864", "HP:0001249"}
+
+
+def test_nested_mentions_take_the_context_of_their_finding(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("There was no severe short stature. Her mother had febrile seizures.")
+    flags = {m.hpo_id: (m.negated, m.family) for m in result.mentions}
+    assert flags == {SEVERE_SHORT: (True, False), SHORT_STATURE: (True, False),
+                     FEBRILE_SEIZURE: (False, True), SEIZURE: (False, True)}
+
+
+def test_nested_can_be_switched_off(ontology: Ontology, extractor: DictionaryExtractor) -> None:
+    plain = DictionaryExtractor(ontology, extractor.lexicon, nested=False)
+    assert spans(plain.extract("severe short stature")) == [(0, 20, "severe short stature", SEVERE_SHORT)]
+
+
+def test_nested_heads_add_nothing_to_the_patient(extractor: DictionaryExtractor, ontology: Ontology) -> None:
+    result = extractor.extract("Severe short stature. No bilateral tonic-clonic seizures.")
+    patient = build_patient_from_text(result, ontology)
+    assert [ontology.ids[i] for i in patient.observed] == [SEVERE_SHORT]
+    assert [ontology.ids[i] for i in patient.excluded] == [GTCS]
 
 
 @pytest.mark.parametrize("text", SAMPLES)
 def test_main_matches_never_overlap(extractor: DictionaryExtractor, text: str) -> None:
     """Only coordination mentions ("palmar and plantar pits") may share words with another."""
-    main = [m for m in extractor.extract(text).mentions if not m.rule.startswith("coordination")]
+    main = [m for m in extractor.extract(text).mentions if not m.rule.startswith(("coordination", "nested"))]
     for a, b in zip(main, main[1:], strict=False):
         assert a.end <= b.start, (a, b)
 
@@ -234,7 +276,8 @@ def test_coordinated_findings_stay_apart(extractor: DictionaryExtractor, text: s
 def test_plurals_in_ys_as_and_short_words(
     extractor: DictionaryExtractor, text: str, hpo_id: str
 ) -> None:
-    assert spans(extractor.extract(text)) == [(0, len(text), text, hpo_id)]
+    main = [m for m in extractor.extract(text).mentions if not m.rule.startswith("nested")]
+    assert [(m.start, m.end, m.text, m.hpo_id) for m in main] == [(0, len(text), text, hpo_id)]
 
 
 # ---- obsolete terms ----------------------------------------------------------------------

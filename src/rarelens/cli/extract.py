@@ -43,6 +43,7 @@ def extract(
     file: Path | None = typer.Option(None, "--file", "-i", help="A UTF-8 text file; '-' reads stdin."),
     lang: str = typer.Option("auto", "--lang", help=f"One of {', '.join(LANGUAGES)}."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"One of {', '.join(FORMATS)}."),
+    nested: bool = typer.Option(True, "--nested/--no-nested", help="Also report the more general findings named inside a longer match (\"mental retardation\" in \"severe mental retardation\")."),
     model: bool = typer.Option(False, "--model", help="Also ask the language model configured by RARELENS_LLM_URL / RARELENS_LLM_MODEL / RARELENS_LLM_KEY (OpenAI-compatible); its proposals are verified against the ontology and the text."),
     kb: Path | None = KbOption,
 ) -> None:
@@ -53,7 +54,7 @@ def extract(
         fail(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}", EXIT_USAGE)
     body = read_text_input(text, file)
     kbase = open_kb(kb)
-    result = DictionaryExtractor(kbase.ontology).extract(body, lang)
+    result = DictionaryExtractor(kbase.ontology, nested=nested).extract(body, lang)
     if model:
         result = _with_model(result, kbase.ontology)
     if fmt == "json":
@@ -77,7 +78,7 @@ def extraction_to_dict(result: Extraction, kb_version: str) -> dict[str, object]
         "mentions": [asdict(m) for m in result.mentions],
         "observed": sorted({m.hpo_id for m in result.present}),
         # What `diagnose --text` would exclude: negated, not hedged, not a relative's.
-        "excluded": sorted({m.hpo_id for m in result.mentions if m.is_excluded} - {m.hpo_id for m in result.present}),
+        "excluded": sorted({m.hpo_id for m in result.findings if m.is_excluded} - {m.hpo_id for m in result.present}),
         "family_history": sorted({m.hpo_id for m in result.family}),
     }
 

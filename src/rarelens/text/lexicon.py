@@ -22,6 +22,11 @@ _PRIORITY = {"label": 0, "synonym:exact": 1, "synonym:layperson": 2, "synonym:re
              "zh-label": 0, "zh-label-variant": 1, "zh-curated": -1, "abbreviation": 1}
 # Synonyms that are ordinary English words or too ambiguous in running text to stand alone.
 _MIN_CHARS_EN = 3
+# One-word RELATED synonyms are mostly medical words ("Epilepsy", "Hypoacusis", "Nevi"); these
+# few are everyday English or name no finding, and would fire on ordinary prose.
+_COMMON_RELATED_WORDS = frozenset({
+    "collecting", "fits", "imbalance", "limp", "oncology", "panting", "prostration", "trance", "twitching",
+})
 _MIN_CHARS_ZH = 2
 
 
@@ -152,8 +157,8 @@ def build_lexicon(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None 
         for syn in o.synonyms[idx]:
             if syn.scope not in ("EXACT", "RELATED"):
                 continue
-            if syn.scope == "RELATED" and " " not in syn.text.strip():
-                continue  # one-word related synonyms ("Collecting") are common words in prose
+            if syn.scope == "RELATED" and syn.text.strip().lower() in _COMMON_RELATED_WORDS:
+                continue
             source = "synonym:layperson" if syn.is_layperson else f"synonym:{syn.scope.lower()}"
             add_en(syn.text, _entry(idx, source))
         zh = o.label_zh(idx)

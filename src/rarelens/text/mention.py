@@ -31,6 +31,12 @@ class Mention:
         return not (self.negated or self.uncertain or self.family)
 
     @property
+    def is_nested(self) -> bool:
+        """A more general finding named inside a longer match: implied by that match, so it is
+        reported but never added to a patient on its own."""
+        return self.rule.startswith("nested")
+
+    @property
     def is_excluded(self) -> bool:
         """A finding the patient is said not to have, without hedging: ``Patient.excluded``."""
         return self.negated and not (self.uncertain or self.family)

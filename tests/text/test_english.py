@@ -60,6 +60,11 @@ from rarelens.text.english import STOPWORDS, Token, content_key, stem, tokenize
         ("toes", "toe"),
         ("eyes", "eye"),
         ("ears", "ear"),
+        # adverb and participle forms of a label's adjective and noun
+        ("mentally", "mental"),
+        ("developmentally", "developmental"),
+        ("retarded", "retardation"),
+        ("delayed", "delay"),
     ],
 )
 def test_text_form_folds_onto_label_form(text_form: str, label_form: str) -> None:

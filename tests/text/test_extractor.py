@@ -208,6 +208,11 @@ def test_nested_mentions_take_the_context_of_their_finding(extractor: Dictionary
                      FEBRILE_SEIZURE: (False, True), SEIZURE: (False, True)}
 
 
+def test_adverb_and_participle_forms(extractor: DictionaryExtractor) -> None:
+    ids = {m.hpo_id for m in extractor.extract("He was mentally retarded and developmentally delayed.").mentions}
+    assert {"HP:0001249", "HP:0001263"} <= ids
+
+
 def test_nested_can_be_switched_off(ontology: Ontology, extractor: DictionaryExtractor) -> None:
     plain = DictionaryExtractor(ontology, extractor.lexicon, nested=False)
     assert spans(plain.extract("severe short stature")) == [(0, 20, "severe short stature", SEVERE_SHORT)]

@@ -32,6 +32,7 @@ _WORD_MAP = {
     "tumor": "neoplasm", "tumors": "neoplasm", "tumour": "neoplasm", "tumours": "neoplasm",
     "abnormal": "abnormality", "anomalous": "abnormality", "malformed": "abnormality",
     "absence": "absent", "lack": "absent", "lacking": "absent", "missing": "absent",
+    "retarded": "retardation", "delayed": "delay",
 }
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
 # Folding rules, tried in order on the de-pluralised word; the first that applies wins.
@@ -74,6 +75,8 @@ def stem(word: str) -> str:
     for suffix, repl in _FOLD:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             return w[: len(w) - len(suffix)] + repl
+    if w.endswith("ally") and len(w) > 6:
+        return w[:-2]  # adverb onto adjective: "mentally retarded" meets "mental retardation"
     if w.endswith("y") and len(w) > 5:
         return w[:-1] + "ic"  # anomaly / anomalies / anomalic … dystrophy handled above
     if w.endswith("e") and len(w) > 5:

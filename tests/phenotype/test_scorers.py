@@ -19,6 +19,7 @@ tie on every patient that mentions neither VSD, PDA nor Short stature.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -29,7 +30,7 @@ from rarelens.kb.records import HpoaRow, SourceInfo
 from rarelens.model.patient import Patient
 from rarelens.ontology import TermRecord
 from rarelens.phenotype.ranker import METHODS, PhenotypeRanker, Ranking
-from rarelens.phenotype.scorers import LikelihoodRatioScorer
+from rarelens.phenotype.scorers import LikelihoodRatioScorer, ResnikScorer, build_dense_columns
 
 PA = "HP:0000118"
 NERVOUS, CARDIO, EYE, HEAD, GROWTH = "HP:0000707", "HP:0001626", "HP:0000478", "HP:0000152", "HP:0001507"
@@ -362,3 +363,50 @@ def test_ranking_is_stamped_with_versions(ranker: PhenotypeRanker, toy_kb: Knowl
 def test_unknown_method_is_refused(ranker: PhenotypeRanker) -> None:
     with pytest.raises(ValueError, match="nope"):
         ranker.rank(patient(ranker, [ASD]), method="nope")
+
+
+# ---- speed paths give the same scores -------------------------------------------------------
+
+PATIENTS = [
+    ([SEIZURE, ID], []),
+    ([FOCAL_SEIZURE, ATAXIA, MICROCEPHALY], [CATARACT]),
+    ([ASD, SHORT], [VSD]),
+    ([GTC_SEIZURE, STRABISMUS, PDA, NERVOUS], [ID, SHORT]),
+]
+
+
+@pytest.mark.parametrize(("observed", "excluded"), PATIENTS)
+@pytest.mark.parametrize("min_diseases", [0, 1, 2])
+def test_dense_columns_give_identical_scores(
+    crowded_ranker: PhenotypeRanker, observed: list[str], excluded: list[str], min_diseases: int
+) -> None:
+    """General columns applied as dense vectors must not change a single bit of any score."""
+    r = crowded_ranker
+    dense = build_dense_columns(r.index, min_diseases=min_diseases)
+    assert (dense.position >= 0).any()
+    p = patient(r, observed, excluded)
+    for name in ("likelihood-ratio", "similarity"):
+        scorer = r.scorers[name]
+        assert isinstance(scorer, (LikelihoodRatioScorer, ResnikScorer))
+        with_dense = replace(scorer, dense=dense).score(p)
+        without = replace(scorer, dense=None).score(p)
+        assert np.array_equal(with_dense, without), name
+
+
+def test_likelihood_ratio_over_more_terms_than_a_log_block(ranker: PhenotypeRanker) -> None:
+    """Ratios are multiplied in blocks of 16 before one logarithm: the score over every
+    phenotype of the toy ontology (17 observed terms) is still the sum of the per-term logs."""
+    o = ranker.kb.ontology
+    lr = ranker.scorers["likelihood-ratio"]
+    assert isinstance(lr, LikelihoodRatioScorer)
+    terms = [t for t, _, parents in TERMS if parents and t != PA]
+    assert len(terms) > 16
+    ix = ranker.index
+    expected = np.zeros(ix.n)
+    for t in terms:
+        single = lr.score_parts(Patient((o.index(t),)))[0]
+        none = lr.score_parts(Patient(()))[0]
+        expected += single - none  # the prior and demographics are shared by every call
+    expected += lr.score_parts(Patient(()))[0]
+    got = lr.score_parts(Patient(tuple(o.index(t) for t in terms)))[0]
+    assert np.allclose(got, expected, rtol=1e-12, atol=1e-9)

@@ -24,6 +24,7 @@ from rarelens.phenotype.scorers import (
     ResnikScorer,
     Scorer,
     TermEvidence,
+    build_dense_columns,
 )
 
 METHODS = ("ensemble", "likelihood-ratio", "similarity")
@@ -76,12 +77,13 @@ class PhenotypeRanker:
         self.index = index or build_phenotype_index(kb)
         self.region = region
         self.log_prior = build_log_prior(kb, self.index.concepts, region=region)
+        dense = build_dense_columns(self.index)
         lr = LikelihoodRatioScorer(
             kb.ontology, self.index, excluded_noise=0.9, decay=0.1,
             log_prior=self.log_prior, prior_weight=prior_weight,
-            demographics=build_demographic_profiles(kb, self.index.concepts),
+            demographics=build_demographic_profiles(kb, self.index.concepts), dense=dense,
         )
-        sim = ResnikScorer(kb.ontology, self.index)
+        sim = ResnikScorer(kb.ontology, self.index, dense=dense)
         self.scorers: dict[str, Scorer] = {
             "likelihood-ratio": lr,
             "similarity": sim,

@@ -16,11 +16,12 @@ All return log-scale scores; evidence per term is computed only for the diseases
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from rarelens.model.patient import Patient
 from rarelens.ontology import Ontology
@@ -72,6 +73,46 @@ def _column(ix: PhenotypeIndex, t: int) -> FloatArray:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class DenseColumns:
+    """The implied-frequency columns of the most general terms, kept dense.
+
+    Ninety-five per cent of the entries a ranking touches sit in the ~200 columns that more
+    than a thousand diseases imply (every ancestor of every patient term is visited). Scattering
+    into thousands of random rows costs several times a contiguous whole-vector operation, and a
+    zero entry changes neither a running maximum nor a mask, so these columns are applied as
+    dense vectors with results identical to the sparse path.
+    """
+
+    position: npt.NDArray[np.int64]  # per term: its row in `values`, -1 when kept sparse
+    values: FloatArray  # dense columns × diseases, implied frequency (0 = not implied)
+    implied: FloatArray  # the same as 1.0 where the disease implies the term: times an IC, a mask
+
+    def row(self, t: int) -> int:
+        return int(self.position[t])
+
+
+def build_dense_columns(ix: PhenotypeIndex, min_diseases: int = 1000) -> DenseColumns:
+    m = ix.implied
+    sizes = np.diff(m.indptr)
+    terms = np.flatnonzero(sizes > min_diseases)
+    position = np.full(m.shape[1], -1, dtype=np.int64)
+    position[terms] = np.arange(len(terms))
+    values = np.zeros((len(terms), ix.n))
+    implied = np.zeros((len(terms), ix.n))
+    for k, t in enumerate(terms.tolist()):
+        rows, vals = _col(ix, t)
+        values[k, rows] = vals
+        implied[k, rows] = 1.0
+    return DenseColumns(position, values, implied)
+
+
+def _column_of(ix: PhenotypeIndex, dense: DenseColumns | None, t: int) -> FloatArray:
+    """A fresh dense copy of column t (from the dense block when it holds t)."""
+    k = -1 if dense is None else dense.row(t)
+    return dense.values[k].copy() if dense is not None and k >= 0 else _column(ix, t)
+
+
 def _ancestors_in(onto: Ontology, ix: PhenotypeIndex, t: int) -> npt.NDArray[np.int32]:
     """Ancestors of t that some disease implies, without HP:0000118 (Phenotypic abnormality):
     every disease implies it, so matching through it would explain anything by anything."""
@@ -79,6 +120,9 @@ def _ancestors_in(onto: Ontology, ix: PhenotypeIndex, t: int) -> npt.NDArray[np.
     keep = ix.background[anc] > 0
     keep &= anc != ix.root
     return anc[keep]
+
+
+_LOG_BLOCK = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +136,7 @@ class LikelihoodRatioScorer:
     log_prior: FloatArray | None = None  # per disease row (see phenotype.prior)
     prior_weight: float = 0.0  # 1.0 = a full Bayesian prior; tuned on development cohorts
     demographics: DemographicProfiles | None = None  # onset and sex (see phenotype.demographics)
+    dense: DenseColumns | None = None  # speeds up the general columns; scores are identical
     name: str = "likelihood-ratio"
 
     def _term(self, t: int) -> FloatArray:
@@ -102,10 +147,15 @@ class LikelihoodRatioScorer:
         background as bg(t) / bg(a), so the likelihood ratio is a's own f(a) / bg(a) — the
         evidence the disease actually offers — times ``decay`` for the unverified refinement.
         """
-        best = _column(self.index, t)
+        best = _column_of(self.index, self.dense, t)
+        dense = self.dense
         for a, scale in self._refinements(t):
-            rows, vals = _col(self.index, a)
-            best[rows] = np.maximum(best[rows], vals * scale)
+            k = -1 if dense is None else dense.row(a)
+            if dense is not None and k >= 0:
+                np.maximum(best, dense.values[k] * scale, out=best)
+            else:
+                rows, vals = _col(self.index, a)
+                best[rows] = np.maximum(best[rows], vals * scale)
         return best
 
     def _refinements(self, t: int) -> list[tuple[int, float]]:
@@ -131,16 +181,25 @@ class LikelihoodRatioScorer:
             total += self.prior_weight * (self.log_prior - self.log_prior.max())
         for _, _, lr in self._demographic_lrs(patient):
             total += lr
-        for t in patient.observed:
-            match = self._term(t)
+        # The ratios are multiplied in blocks and logged once per block: a logarithm over all
+        # diseases is the costliest operation of a term, and a block of 16 ratios, each within
+        # [not_penalty, 1 / background] = [0.01, 10⁴], stays far inside float64's range.
+        product = np.ones(ix.n)
+        for i, t in enumerate(patient.observed, start=1):
+            p = self._term(t)
             bg = max(float(ix.background[t]), 1e-4)
-            p = (1 - self.noise) * match + self.noise * bg
+            p *= 1 - self.noise
+            p += self.noise * bg
             neg = ix.negated.indices[ix.negated.indptr[t] : ix.negated.indptr[t + 1]]
             p[neg] = np.minimum(p[neg], self.not_penalty * bg)
-            total += np.log(p / bg)
+            p /= bg
+            product *= p
+            if i % _LOG_BLOCK == 0 or i == len(patient.observed):
+                total += np.log(product)
+                product.fill(1.0)
         excluded = np.zeros(ix.n)
         for t in patient.excluded:
-            f = _column(self.index, t)
+            f = _column_of(self.index, self.dense, t)
             ratio = (1 - (1 - self.excluded_noise) * f) / self._absent_background(t)
             excluded += np.minimum(np.log(np.maximum(ratio, 1e-6)), 0.0)
         return total, excluded
@@ -228,7 +287,17 @@ def _most_specific_direct(onto: Ontology, ix: PhenotypeIndex, row: int, t: int) 
 class ResnikScorer:
     ontology: Ontology
     index: PhenotypeIndex
+    dense: DenseColumns | None = None  # speeds up the general columns; scores are identical
     name: str = "similarity"
+    # diseases × directly annotated terms, 1 where annotated: the disease → patient sums as one
+    # sparse product (a quarter of the time of a gather and an add.reduceat over 234k entries)
+    _profiles: sp.csr_matrix = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        ix = self.index
+        pos = ix.direct_pos
+        profiles = sp.csr_matrix((np.ones(len(pos)), pos, ix.direct.indptr), shape=(ix.n, len(ix.direct_terms)))
+        object.__setattr__(self, "_profiles", profiles)
 
     def score(self, patient: Patient) -> FloatArray:
         ix, onto = self.index, self.ontology
@@ -237,26 +306,32 @@ class ResnikScorer:
         p2d = np.zeros(ix.n)
         freq_key = np.zeros(ix.n)
         patient_anc: set[int] = set()
+        dense = self.dense
         for t in patient.observed:
             best = np.zeros(ix.n)
             anc = _ancestors_in(onto, ix, t)
             # In ascending IC order a plain assignment leaves each disease its most
-            # informative shared ancestor, without a gather-and-max per column.
+            # informative shared ancestor, without a gather-and-max per column; for a dense
+            # column the running maximum with (implied × IC) is the same assignment.
             for a in anc[np.argsort(ix.ic[anc], kind="stable")].tolist():
                 patient_anc.add(a)
-                rows, _ = _col(ix, a)
-                best[rows] = ix.ic[a]
+                k = -1 if dense is None else dense.row(a)
+                if dense is not None and k >= 0:
+                    np.maximum(best, dense.implied[k] * ix.ic[a], out=best)
+                else:
+                    rows, _ = _col(ix, a)
+                    best[rows] = ix.ic[a]
             p2d += best
-            freq_key += _column(ix, t)
+            freq_key += _column_of(ix, dense, t)
         p2d /= len(patient.observed)
         # disease → patient: for each annotated disease term, the IC of its best common
         # ancestor with any patient term; one reduceat over the directly annotated terms'
-        # ancestor closure.
+        # ancestor closure, then each disease's sum over its terms as one sparse product.
         v = np.zeros(len(onto))
         idx = np.fromiter(patient_anc, dtype=np.int64)
         v[idx] = ix.ic[idx]
         m = np.maximum.reduceat(v[ix.direct_anc_indices], ix.direct_anc_indptr[:-1])
-        d2p = np.add.reduceat(m[ix.direct_pos], ix.direct.indptr[:-1]) / np.maximum(ix.n_terms_direct, 1)
+        d2p: FloatArray = np.asarray(self._profiles @ m, dtype=np.float64) / np.maximum(ix.n_terms_direct, 1)
         d2p[ix.n_terms_direct == 0] = 0
         return 0.5 * (p2d + d2p) + 1e-3 * freq_key / len(patient.observed)
 

@@ -6,9 +6,14 @@ from typing import Any
 
 import pytest
 
-from rarelens.cli.benchmark_consult import summarize_consultations
+from consult.test_engine import fixture_tables
+from rarelens.cli.benchmark_consult import _oracle_ranks, summarize_consultations
+from rarelens.consult.engine import ConsultationEngine
 from rarelens.consult.questions import recorded_answer
 from rarelens.kb.knowledge_base import KnowledgeBase
+from rarelens.model.patient import Patient
+from rarelens.phenotype.evaluation import gold_rank
+from rarelens.phenotype.ranker import PhenotypeRanker
 
 TALL, DISPROPORTIONATE_TALL = "HP:0000098", "HP:0001519"
 LIMBS, SLENDER_FINGER, ARACHNODACTYLY = "HP:0040064", "HP:0001238", "HP:0001166"
@@ -89,3 +94,37 @@ def test_simulated_answer(kb: KnowledgeBase, asked: str, observed: list[str], ex
     o = kb.ontology
     got = recorded_answer(o, o.index(asked), tuple(o.index(t) for t in observed), tuple(o.index(t) for t in excluded))
     assert got == expected
+
+
+# ---- the greedy oracle (--oracle) ----------------------------------------------------------
+
+LDS1 = "MONDO:0012212"  # Loeys-Dietz syndrome 1: ectopia lentis 0/32, aortic root aneurysm 39/40
+
+
+def test_oracle_asks_the_recorded_finding_that_lifts_the_gold(kb: KnowledgeBase) -> None:
+    """An LDS1 patient presenting with long fingers: Marfan leads; the case's recorded findings
+    are its aortic root aneurysm (yes) and no ectopia lentis (no). Each oracle step takes the
+    answer whose ranking puts the gold highest, so its first rank is the best of the single
+    answers and its second the rank with both; then nothing is left to ask."""
+    o = kb.ontology
+    ranker = PhenotypeRanker(kb)
+    engine = ConsultationEngine(ranker, fixture_tables(o))
+    gold = [ranker.row_of_concept(kb.find_concept(LDS1))]
+    case = Patient(observed=tuple(o.index(t) for t in (ARACHNODACTYLY, AORTIC_ROOT)), excluded=(o.index(ECTOPIA_LENTIS),))
+    s0 = engine.start(observed=[ARACHNODACTYLY])
+    ranks = _oracle_ranks(engine, s0, case, gold, budget=3)
+    assert len(ranks) == 4
+    assert ranks[0] == gold_rank(engine.scores(s0), gold) > 1
+    singles = [gold_rank(engine.scores(engine.answer(s0, t, v)), gold) for t, v in ((AORTIC_ROOT, "yes"), (ECTOPIA_LENTIS, "no"))]
+    assert ranks[1] == min(singles) < ranks[0]
+    both = engine.answer(engine.answer(s0, AORTIC_ROOT, "yes"), ECTOPIA_LENTIS, "no")
+    assert ranks[2] == gold_rank(engine.scores(both), gold) <= ranks[1]
+    assert ranks[3] == ranks[2]  # nothing left to ask: the rank stays
+
+
+def test_summary_with_an_oracle_curve() -> None:
+    rows = [dict(r, oracle=o) for r, o in zip(ROWS, ([20, 1, 1], [3, 1, 1], [50, 9, 9], [1, 1, 1]), strict=True)]
+    r = summarize_consultations(rows, budget=2)
+    assert r["oracle"] == {"top1": [0.25, 0.75, 0.75], "top10": [0.5, 1.0, 1.0]}
+    assert r["oracle_gap_closed"] == 1.0
+    assert "oracle" not in summarize_consultations(ROWS, budget=2)

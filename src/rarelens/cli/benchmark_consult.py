@@ -48,6 +48,7 @@ def consult_bench(
     tables: Path | None = typer.Option(None, "--tables", help="Folder with examinations/specialties/red_flags TSVs."),
     no_sensitivity: float | None = typer.Option(None, "--no-sensitivity", min=0.0, max=1.0, help="Answer model: how far a disease with the finding lowers P(no)."),
     unknown_weight: float | None = typer.Option(None, "--unknown-weight", min=0.0, help="Weight of 'unknown' answers as evidence (default: the engine's)."),
+    oracle: bool = typer.Option(False, "--oracle", help="Also run a greedy oracle that knows the gold and asks, each step, the case's recorded finding that most lifts it: how far the protocol allows (slow: one ranking per recorded finding per step)."),
     kb: Path | None = KbOption,
     out: Path | None = typer.Option(None, "--out", help="Write one JSON line per case (ranks after each question)."),
     as_json: bool = typer.Option(False, "--json", help="Last stdout line is one JSON object."),
@@ -92,7 +93,7 @@ def consult_bench(
             not_in_kb += 1
             continue
         cases.append((str(f.relative_to(directory)), case, gold))
-    work = [(idx, start, budget, seed) for idx in chunks(len(cases), 16)]
+    work = [(idx, start, budget, seed, oracle) for idx in chunks(len(cases), 16)]
     rows = map_forked(_simulate_chunk, work, shared={"engine": engine, "cases": cases}, jobs=jobs,
                       label="consultations", total=len(cases), console=console)
     rows.sort(key=lambda r: r["case"])
@@ -100,7 +101,7 @@ def consult_bench(
     result.update({
         "kb_version": kbase.version, "software_version": __version__, "tables_version": engine.tables.version,
         "cases_read": len(files), "cases_invalid": invalid, "cases_gold_not_in_kb": not_in_kb,
-        "start_terms": start, "budget": budget, "seed": seed, "leading": engine.leading, "fold": fold, "folds": folds,
+        "start_terms": start, "budget": budget, "seed": seed, "leading": engine.leading, "fold": fold, "folds": folds, "oracle": oracle,
         "temperature": engine.temperature, "unknown_weight": engine.unknown_weight, "answer_model": {"recall": model.recall, "false_yes": model.false_yes,
                                                             "negative_rate": model.negative_rate,
                                                             "no_sensitivity": model.no_sensitivity},
@@ -135,6 +136,10 @@ def summarize_consultations(rows: list[dict[str, Any]], budget: int) -> dict[str
     full = {f"top{k}": share([r["full"] for r in rows], k) for k in (1, 10)}
     e_gain, r_gain = engine["top10"][-1] - s10, rand["top10"][-1] - s10
     gap = full["top10"] - s10
+    extra: dict[str, Any] = {}
+    if rows and "oracle" in rows[0]:
+        orc = curve("oracle")
+        extra = {"oracle": orc, "oracle_gap_closed": round((orc["top10"][-1] - s10) / gap, 4) if gap > 0 else None}
     steps = [ms for r in rows for ms in r["step_ms"]]
     answers: dict[str, dict[str, int]] = {"engine": {}, "random": {}}
     for r in rows:
@@ -154,15 +159,44 @@ def summarize_consultations(rows: list[dict[str, Any]], budget: int) -> dict[str
         "median_step_ms": round(statistics.median(steps), 2) if steps else None,
         "p95_step_ms": round(float(np.percentile(steps, 95)), 2) if steps else None,
         "answers": answers,
+        **extra,
     }
 
 
-def _simulate_chunk(args: tuple[list[int], int, int, int]) -> list[dict[str, Any]]:
+def _oracle_ranks(engine: Any, s0: Any, patient: Any, gold: list[int], budget: int) -> list[int | None]:
+    """Gold rank before each question and after the last, when every question is the case's
+    own recorded finding (observed: yes, excluded: no) that lifts the gold most. It knows the
+    answer, so it is no engine: it shows how much the recorded findings can close at this
+    budget, i.e. whether the protocol or the choice of questions limits an engine."""
+    from rarelens.phenotype.evaluation import gold_rank
+
+    o = engine.kb.ontology
+    known = {a.term for a in s0.answers}
+    pool = [(o.ids[int(t)], "yes") for t in patient.observed] + [(o.ids[int(t)], "no") for t in patient.excluded]
+    pool = [q for q in pool if q[0] not in known]
+    s = s0
+    ranks = [gold_rank(engine.scores(s), gold)]
+    for _ in range(budget):
+        best: tuple[int, int, Any] | None = None
+        for k, (term, value) in enumerate(pool):
+            moved = engine.answer(s, term, value)
+            r = gold_rank(engine.scores(moved), gold)
+            if r is not None and (best is None or r < best[0]):
+                best = (r, k, moved)
+        if best is None:
+            break
+        ranks.append(best[0])
+        s = best[2]
+        pool.pop(best[1])
+    return ranks + [ranks[-1]] * (budget + 1 - len(ranks))
+
+
+def _simulate_chunk(args: tuple[list[int], int, int, int, bool]) -> list[dict[str, Any]]:
     from rarelens.consult.questions import question_order
     from rarelens.phenotype.evaluation import gold_rank
 
     engine, cases = SHARED["engine"], SHARED["cases"]
-    idx, start, budget, seed = args
+    idx, start, budget, seed, oracle = args
     o = engine.kb.ontology
     out = []
     for i in idx:
@@ -200,5 +234,7 @@ def _simulate_chunk(args: tuple[list[int], int, int, int]) -> list[dict[str, Any
             row[who] = ranks
             row[f"{who}_answers"] = answers
             row[f"{who}_asked"] = asked
+        if oracle:
+            row["oracle"] = _oracle_ranks(engine, s0, p, gold, budget)
         out.append(row)
     return out

@@ -257,6 +257,24 @@ def test_diagnose_text_json_out(runner: CliRunner, assert_exit: AssertExit, tmp_
     assert [t["id"] for t in patient["excluded"]] == [HYPERGLYCEMIA]
 
 
+def test_a_negated_finding_excludes_only_itself_not_the_head_inside_it(
+    runner: CliRunner, assert_exit: AssertExit, tmp_path: Path
+) -> None:
+    """"No disproportionate tall stature" says nothing against tall stature as such."""
+    text = "Arachnodactyly. No disproportionate tall stature."
+    result = runner.invoke(app, ["extract", text, "--format", "json"])
+    assert_exit(result, 0)
+    data = json.loads(result.stdout)
+    assert (TALL_STATURE, True) in [(m["hpo_id"], m["negated"]) for m in data["mentions"]]  # reported, nested
+    assert data["excluded"] == [DISPROPORTIONATE_TALL]
+    out = tmp_path / "ranking.json"
+    result = runner.invoke(app, ["diagnose", "--text", text, "--format", "json", "--out", str(out)])
+    assert_exit(result, 0)
+    patient = json.loads(out.read_text(encoding="utf-8"))["patient"]
+    assert [t["id"] for t in patient["excluded"]] == [DISPROPORTIONATE_TALL]
+    assert f"{TALL_STATURE} Tall stature (inside a longer finding, implied by it)" in flat(result.output)
+
+
 def test_diagnose_text_json_stdout_is_json(runner: CliRunner, assert_exit: AssertExit) -> None:
     result = runner.invoke(
         app, ["diagnose", "--text", "Arachnodactyly. No high blood sugar.", "--format", "json"]

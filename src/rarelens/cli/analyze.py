@@ -146,7 +146,7 @@ def analyze(
 
             ex = DictionaryExtractor(kbase.ontology).extract(text)
             obs = sorted({m.hpo_id for m in ex.present} | set(split_ids(hpo)))
-            neg = sorted(({m.hpo_id for m in ex.mentions if m.is_excluded} | set(split_ids(excluded))) - set(obs))
+            neg = sorted(({m.hpo_id for m in ex.excluded} | set(split_ids(excluded))) - set(obs))
             patient = build_patient(kbase.ontology, obs, neg, sex=sex_norm, location="text")
         elif hpo:
             patient = build_patient(kbase.ontology, split_ids(hpo), split_ids(excluded), sex=sex_norm, location="command line")

@@ -22,7 +22,7 @@ import time
 import zlib
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import typer
@@ -32,6 +32,11 @@ from rarelens import __version__
 from rarelens.cli.common import KbOption, console, fail, open_kb, open_ranker, print_json
 from rarelens.cli.forked import SHARED, chunks, map_forked
 from rarelens.consult.questions import recorded_answer
+
+if TYPE_CHECKING:
+    from rarelens.consult.engine import ConsultationEngine
+    from rarelens.consult.state import Consultation
+    from rarelens.model.patient import Patient
 
 
 def consult_bench(
@@ -110,9 +115,10 @@ def consult_bench(
     if out:
         out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     if not as_json:
-        t = Table("questions", "engine top1", "engine top10", "random top1", "random top10")
+        who = ("engine", "random", *(("oracle",) if oracle else ()))
+        t = Table("questions", *(f"{a} {b}" for a in who for b in ("top1", "top10")))
         for k in range(budget + 1):
-            t.add_row(str(k), *(f"{result[a][b][k]:.1%}" for a in ("engine", "random") for b in ("top1", "top10")))
+            t.add_row(str(k), *(f"{result[a][b][k]:.1%}" for a in who for b in ("top1", "top10")))
         console.print(t)
         console.print(
             f"{result['n']} cases; start top-10 {result['start']['top10']:.1%}, full case {result['full']['top10']:.1%}; "
@@ -163,7 +169,7 @@ def summarize_consultations(rows: list[dict[str, Any]], budget: int) -> dict[str
     }
 
 
-def _oracle_ranks(engine: Any, s0: Any, patient: Any, gold: list[int], budget: int) -> list[int | None]:
+def _oracle_ranks(engine: ConsultationEngine, s0: Consultation, patient: Patient, gold: list[int], budget: int) -> list[int | None]:
     """Gold rank before each question and after the last, when every question is the case's
     own recorded finding (observed: yes, excluded: no) that lifts the gold most. It knows the
     answer, so it is no engine: it shows how much the recorded findings can close at this
@@ -177,7 +183,7 @@ def _oracle_ranks(engine: Any, s0: Any, patient: Any, gold: list[int], budget: i
     s = s0
     ranks = [gold_rank(engine.scores(s), gold)]
     for _ in range(budget):
-        best: tuple[int, int, Any] | None = None
+        best: tuple[int, int, Consultation] | None = None
         for k, (term, value) in enumerate(pool):
             moved = engine.answer(s, term, value)
             r = gold_rank(engine.scores(moved), gold)

@@ -197,7 +197,7 @@ def _open_session(
 
         extraction = DictionaryExtractor(engine.kb.ontology).extract(text)
         observed += [m.hpo_id for m in extraction.present]
-        negated += [m.hpo_id for m in extraction.mentions if m.is_excluded]
+        negated += [m.hpo_id for m in extraction.excluded]
     if not observed:
         fail("give the presenting findings with --hpo HP:…,HP:… or --text, or --resume a session", EXIT_USAGE)
     sex_norm = normalize_sex(sex)

@@ -64,11 +64,11 @@ def diagnose(
             if not extraction.present:
                 fail("no phenotype found in the text; give HPO ids with --hpo or check the text", EXIT_USAGE)
             for m in extraction.mentions:
-                state = "negated → excluded" if m.is_excluded else (
+                state = "inside a longer finding, implied by it" if m.is_nested else "negated → excluded" if m.is_excluded else (
                     "family history, not used" if m.family else "uncertain, not used" if m.uncertain else "observed")
                 err.print(f"[dim]text: {escape(m.text)!s} → {m.hpo_id} {escape(m.label)} ({state})[/]", highlight=False)
             observed = sorted({m.hpo_id for m in extraction.present} | set(split_ids(hpo)))
-            negated = sorted(({m.hpo_id for m in extraction.mentions if m.is_excluded} | set(split_ids(excluded))) - set(observed))
+            negated = sorted(({m.hpo_id for m in extraction.excluded} | set(split_ids(excluded))) - set(observed))
             patient = build_patient(kbase.ontology, observed, negated, location="text")
         elif phenopacket is not None:
             if not phenopacket.is_file():

@@ -78,16 +78,19 @@ def extraction_to_dict(result: Extraction, kb_version: str) -> dict[str, object]
         "mentions": [asdict(m) for m in result.mentions],
         "observed": sorted({m.hpo_id for m in result.present}),
         # What `diagnose --text` would exclude: negated, not hedged, not a relative's.
-        "excluded": sorted({m.hpo_id for m in result.findings if m.is_excluded} - {m.hpo_id for m in result.present}),
+        "excluded": sorted({m.hpo_id for m in result.excluded} - {m.hpo_id for m in result.present}),
         "family_history": sorted({m.hpo_id for m in result.family}),
     }
 
 
 def _table(result: Extraction, o: Ontology) -> None:
-    t = Table("span", "text", "HPO", "label", "中文", "status", "why", title=f"{len(result.mentions)} findings · {result.language}")
+    nested = len(result.mentions) - len(result.findings)
+    title = f"{len(result.findings)} findings" + (f" (+{nested} named inside them)" if nested else "") + f" · {result.language}"
+    t = Table("span", "text", "HPO", "label", "中文", "status", "why", title=title)
     for m in result.mentions:
         status = ("[red]negated[/]" if m.negated else "") + (" [yellow]uncertain[/]" if m.uncertain else "") \
-            + (" [cyan]family[/]" if m.family else "") + (" [dim]history[/]" if m.historical else "")
+            + (" [cyan]family[/]" if m.family else "") + (" [dim]history[/]" if m.historical else "") \
+            + (" [dim]inside a longer finding[/]" if m.is_nested else "")
         t.add_row(f"{m.start}-{m.end}", escape(m.text), m.hpo_id, escape(m.label), m.label_zh or "",
                   status.strip() or "[green]present[/]", escape(f"{m.source}; {m.rule}"))
     console.print(t)

@@ -76,7 +76,7 @@ def stem(word: str) -> str:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             return w[: len(w) - len(suffix)] + repl
     if w.endswith("ally") and len(w) > 6:
-        return w[:-2]  # adverb onto adjective: "mentally retarded" meets "mental retardation"
+        return stem(w[:-2])  # adverb onto adjective: "mentally retarded" meets "mental retardation"
     if w.endswith("y") and len(w) > 5:
         return w[:-1] + "ic"  # anomaly / anomalies / anomalic … dystrophy handled above
     if w.endswith("e") and len(w) > 5:

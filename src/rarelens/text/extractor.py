@@ -73,6 +73,11 @@ class Extraction:
         return tuple(m for m in self.findings if m.is_present)
 
     @property
+    def excluded(self) -> tuple[Mention, ...]:
+        """What a patient built from the text excludes: negated, not hedged, not a relative's."""
+        return tuple(m for m in self.findings if m.is_excluded)
+
+    @property
     def negated(self) -> tuple[Mention, ...]:
         return tuple(m for m in self.findings if m.negated and not m.family)
 
@@ -309,7 +314,6 @@ def _nested_heads(
     cost precision. Chosen spans do not overlap, so the one span that could hold a candidate is
     found by bisection."""
     starts = [c.start for c in chosen]
-    ancestors: dict[int, frozenset[int]] = {}
     out: dict[tuple[int, int], list[_Candidate]] = {}
     for c in cands:
         if c.zh:
@@ -320,10 +324,7 @@ def _nested_heads(
         p = chosen[i]
         if c.end > p.end or p.zh or c.entry.term == p.entry.term or (c.start, c.end) == (p.start, p.end):
             continue
-        anc = ancestors.get(p.entry.term)
-        if anc is None:
-            anc = ancestors[p.entry.term] = frozenset(ontology.ancestors(p.entry.term).tolist())
-        if c.entry.term in anc:
+        if ontology.is_descendant_of(p.entry.term, c.entry.term):
             found = out.setdefault((p.start, p.end), [])
             if all(n.entry.term != c.entry.term for n in found):
                 found.append(c)

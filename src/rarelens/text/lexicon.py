@@ -22,12 +22,12 @@ _PRIORITY = {"label": 0, "synonym:exact": 1, "synonym:layperson": 2, "synonym:re
              "zh-label": 0, "zh-label-variant": 1, "zh-curated": -1, "abbreviation": 1}
 # Synonyms that are ordinary English words or too ambiguous in running text to stand alone.
 _MIN_CHARS_EN = 3
+_MIN_CHARS_ZH = 2
 # One-word RELATED synonyms are mostly medical words ("Epilepsy", "Hypoacusis", "Nevi"); these
 # few are everyday English or name no finding, and would fire on ordinary prose.
 _COMMON_RELATED_WORDS = frozenset({
     "collecting", "fits", "imbalance", "limp", "oncology", "panting", "prostration", "trance", "twitching",
 })
-_MIN_CHARS_ZH = 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,11 +23,12 @@ class Mention:
     family: bool = False
     historical: bool = False
     source: str = "label"  # label | synonym:exact | synonym:related | synonym:layperson | zh-label | model
-    rule: str = "exact"  # exact | variant | word-order | abbreviation | model …
+    rule: str = "exact"  # exact | variant | word-order | abbreviation | coordination | nested | model …
 
     @property
     def is_present(self) -> bool:
-        """A finding of the patient's own, asserted: what goes into ``Patient.observed``."""
+        """A finding of the patient's own, asserted: what goes into ``Patient.observed``
+        (a nested mention only through the finding it sits in)."""
         return not (self.negated or self.uncertain or self.family)
 
     @property

@@ -106,7 +106,7 @@ def consult_bench(
     result.update({
         "kb_version": kbase.version, "software_version": __version__, "tables_version": engine.tables.version,
         "cases_read": len(files), "cases_invalid": invalid, "cases_gold_not_in_kb": not_in_kb,
-        "start_terms": start, "budget": budget, "seed": seed, "leading": engine.leading, "fold": fold, "folds": folds, "oracle": oracle,
+        "start_terms": start, "budget": budget, "seed": seed, "leading": engine.leading, "fold": fold, "folds": folds,
         "temperature": engine.temperature, "unknown_weight": engine.unknown_weight, "answer_model": {"recall": model.recall, "false_yes": model.false_yes,
                                                             "negative_rate": model.negative_rate,
                                                             "no_sensitivity": model.no_sensitivity},

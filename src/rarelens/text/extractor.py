@@ -129,31 +129,33 @@ class DictionaryExtractor:
     # -- English -------------------------------------------------------------------------
     def _english(self, text: str, tokens: list[Token]) -> list[_Candidate]:
         lex = self.lexicon
+        vocabulary, prefixes, ordered, bags = lex.vocabulary, lex.prefixes, lex.ordered, lex.bags
         out: list[_Candidate] = []
         for phrase in _phrases(text, tokens):
             content = [t for t in phrase if not t.stop]
+            stems = [t.stem for t in content]
+            # Bag words: lexicon words that are not conjunctions (each word is tested once).
+            baggable = [w in vocabulary and w not in _CONJUNCTIONS for w in stems]
             n = len(content)
             for i in range(n):
-                if content[i].stem not in lex.vocabulary:
+                if stems[i] not in vocabulary:
                     continue
                 key: tuple[str, ...] = ()
                 for j in range(i, min(n, i + lex.max_words)):
-                    key = key + (content[j].stem,)
-                    if key not in lex.prefixes:
+                    key = key + (stems[j],)
+                    if key not in prefixes:
                         break
-                    entry = lex.ordered.get(key)
+                    entry = ordered.get(key)
                     if entry is not None:
                         out.append(self._en_candidate(text, content[i], content[j], entry, key))
                 # Word order: bags of 2–4 content words, all of them lexicon words.
-                bag: list[str] = []
-                for j in range(i, min(n, i + _BAG_MAX)):
-                    if content[j].stem not in lex.vocabulary or content[j].stem in _CONJUNCTIONS:
+                for j in range(i + 1, min(n, i + _BAG_MAX)):
+                    if not (baggable[i] and baggable[j]):
                         break
-                    bag.append(content[j].stem)
-                    if len(bag) > 1:
-                        e2 = lex.bags.get(tuple(sorted(bag)))
-                        if e2 is not None and tuple(bag) not in lex.ordered:
-                            out.append(_Candidate(content[i].start, content[j].end, e2, "word-order", False))
+                    bag = stems[i : j + 1]
+                    e2 = bags.get(tuple(sorted(bag)))
+                    if e2 is not None and tuple(bag) not in ordered:
+                        out.append(_Candidate(content[i].start, content[j].end, e2, "word-order", False))
             for t in phrase:
                 e3 = lex.abbreviations.get(t.text)
                 if e3 is not None:
@@ -184,7 +186,7 @@ class DictionaryExtractor:
 
         n = len(tokens)
         for k, conj in enumerate(tokens):
-            if conj.text.lower() not in ("and", "or") or k == 0 or k + 1 >= n:
+            if conj.stem not in _CONJUNCTIONS or conj.text.lower() not in _CONJUNCTIONS or k == 0 or k + 1 >= n:
                 continue
             right, left = tokens[k + 1], tokens[k - 1]
             if right.stop or left.stop or right.stem in _CONJUNCTIONS or left.stem in _CONJUNCTIONS \

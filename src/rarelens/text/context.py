@@ -122,10 +122,15 @@ def _masked(text: str, pattern: re.Pattern[str], lo: int, hi: int) -> str:
 def mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
     """The text with other mentions blanked: a cue word inside a finding ("Absent thumb",
     "肌无力") belongs to that finding and must not negate its neighbours."""
-    chars = list(text)
-    for s, e in spans:
-        chars[s:e] = "\0" * (e - s)
-    return "".join(chars)
+    parts: list[str] = []
+    pos = 0
+    for s, e in sorted(spans):
+        s = max(s, pos)  # overlapping spans (a coordination over a chosen match) blank once
+        if e > s:
+            parts += (text[pos:s], "\0" * (e - s))
+            pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def english_context(text: str, start: int, end: int, starts: list[int] | None = None) -> Context:

@@ -269,7 +269,8 @@ class DictionaryExtractor:
             context = chinese_context if c.zh else english_context
             ctx = context(masked, c.start, c.end, starts)
             mentions.append(self._mention(text, c, c.rule, ctx))
-            for n in nested.get((c.start, c.end), ()):
+            # popped, so a coordination mention over the same span cannot repeat them
+            for n in nested.pop((c.start, c.end), ()):
                 mentions.append(self._mention(text, n, "nested", ctx))
         mentions.sort(key=lambda m: (m.start, m.end))
         return Extraction(text, lang, tuple(mentions), self.lexicon.release)

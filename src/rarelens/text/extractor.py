@@ -20,20 +20,22 @@ specific term already implies it. Context flags come from ``text.context``.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rarelens.model.patient import Patient
 from rarelens.ontology.ontology import Ontology
 from rarelens.text.context import (
+    EN_CUE_WORDS,
     Context,
     chinese_context,
     english_context,
+    english_cue_sentences,
     mask_spans,
     sentence_starts,
 )
-from rarelens.text.english import STOPWORDS, Token, tokenize
+from rarelens.text.english import STOPWORDS, Token, Tokenizer
 from rarelens.text.lexicon import Entry, Lexicon, build_lexicon, load_zh_synonyms
 from rarelens.text.mention import Mention
 
@@ -95,24 +97,27 @@ def detect_language(text: str) -> str:
     return "zh" if cjk * 20 >= letters else "en"
 
 
+def _bag_partners(lexicon: Lexicon) -> dict[str, frozenset[str]]:
+    """For each word, the words it shares a bag key of at most ``_BAG_MAX`` words with,
+    conjunctions left out. Every pair of words in a matching bag are partners, so the search
+    for a bag starting at a word stops at the first word that is not its partner — the test
+    that spares most bag lookups (and, like before, stops at a conjunction)."""
+    mates: dict[str, set[str]] = {}
+    for key in lexicon.bags:
+        if len(key) > _BAG_MAX or not _CONJUNCTIONS.isdisjoint(key):
+            continue
+        for p, w in enumerate(key):
+            mates.setdefault(w, set()).update(key[:p] + key[p + 1 :])
+    return {w: frozenset(m) for w, m in mates.items()}
+
+
 def _phrases(text: str, tokens: list[Token]) -> list[list[Token]]:
-    """Runs of tokens not separated by punctuation: a match never spans a clause boundary."""
-    breaks = [m.start() for m in _BOUNDARY.finditer(text)]
-    out: list[list[Token]] = []
-    cur: list[Token] = []
-    b = 0
-    for t in tokens:
-        crossed = False
-        while b < len(breaks) and breaks[b] < t.start:
-            b += 1
-            crossed = True
-        if crossed and cur:
-            out.append(cur)
-            cur = []
-        cur.append(t)
-    if cur:
-        out.append(cur)
-    return out
+    """Runs of tokens not separated by punctuation: a match never spans a clause boundary.
+    Each boundary cuts before the first token that starts after it (boundary characters are
+    never inside a token), found by bisection: far fewer boundaries than tokens."""
+    starts = [t.start for t in tokens]
+    cuts = sorted({bisect_right(starts, m.start()) for m in _BOUNDARY.finditer(text)} - {0, len(tokens)})
+    return [tokens[a:b] for a, b in zip([0, *cuts], [*cuts, len(tokens)], strict=True) if b > a]
 
 
 class DictionaryExtractor:
@@ -125,39 +130,43 @@ class DictionaryExtractor:
         self.ontology = ontology
         self.lexicon = lexicon or build_lexicon(ontology, load_zh_synonyms())
         self.nested = nested
+        self._tokenize = Tokenizer(EN_CUE_WORDS)
+        self._bag_partners = _bag_partners(self.lexicon)
 
     # -- English -------------------------------------------------------------------------
     def _english(self, text: str, tokens: list[Token]) -> list[_Candidate]:
         lex = self.lexicon
         vocabulary, prefixes, ordered, bags = lex.vocabulary, lex.prefixes, lex.ordered, lex.bags
+        partners, abbreviations, max_words = self._bag_partners, lex.abbreviations, lex.max_words
         out: list[_Candidate] = []
         for phrase in _phrases(text, tokens):
             content = [t for t in phrase if not t.stop]
             stems = [t.stem for t in content]
-            # Bag words: lexicon words that are not conjunctions (each word is tested once).
-            baggable = [w in vocabulary and w not in _CONJUNCTIONS for w in stems]
             n = len(content)
             for i in range(n):
                 if stems[i] not in vocabulary:
                     continue
                 key: tuple[str, ...] = ()
-                for j in range(i, min(n, i + lex.max_words)):
+                for j in range(i, min(n, i + max_words)):
                     key = key + (stems[j],)
                     if key not in prefixes:
                         break
                     entry = ordered.get(key)
                     if entry is not None:
                         out.append(self._en_candidate(text, content[i], content[j], entry, key))
-                # Word order: bags of 2–4 content words, all of them lexicon words.
+                # Word order: bags of 2–4 content words that share a bag key pairwise.
+                mates = partners.get(stems[i])
+                if mates is None:
+                    continue
                 for j in range(i + 1, min(n, i + _BAG_MAX)):
-                    if not (baggable[i] and baggable[j]):
+                    if stems[j] not in mates:
                         break
                     bag = stems[i : j + 1]
                     e2 = bags.get(tuple(sorted(bag)))
                     if e2 is not None and tuple(bag) not in ordered:
                         out.append(_Candidate(content[i].start, content[j].end, e2, "word-order", False))
             for t in phrase:
-                e3 = lex.abbreviations.get(t.text)
+                e3 = abbreviations.get(t.text)
                 if e3 is not None:
                     out.append(_Candidate(t.start, t.end, e3, "abbreviation", False))
         return out
@@ -185,8 +194,9 @@ class DictionaryExtractor:
             return lex.ordered.get(key) or (lex.bags.get(tuple(sorted(key))) if len(key) > 1 else None)
 
         n = len(tokens)
-        for k, conj in enumerate(tokens):
-            if conj.stem not in _CONJUNCTIONS or conj.text.lower() not in _CONJUNCTIONS or k == 0 or k + 1 >= n:
+        for k in [k for k, t in enumerate(tokens) if t.stem in _CONJUNCTIONS]:
+            conj = tokens[k]
+            if conj.text.lower() not in _CONJUNCTIONS or k == 0 or k + 1 >= n:
                 continue
             right, left = tokens[k + 1], tokens[k - 1]
             if right.stop or left.stop or right.stem in _CONJUNCTIONS or left.stem in _CONJUNCTIONS \
@@ -247,7 +257,7 @@ class DictionaryExtractor:
         if language not in LANGUAGES:
             raise ValueError(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
         lang = detect_language(text) if language == "auto" else language
-        tokens = tokenize(text)
+        tokens = self._tokenize(text)
         candidates = self._english(text, tokens)
         if lang == "zh" or (language == "auto" and _CJK.search(text)):
             candidates += self._chinese(text)
@@ -264,10 +274,15 @@ class DictionaryExtractor:
         # Cue words inside any finding belong to it; the finding's own span is never searched.
         masked = mask_spans(text, [(c.start, c.end) for c in chosen])
         starts = sentence_starts(text)
+        cues = english_cue_sentences(text, [t.start for t in tokens if t.cue], starts)
         mentions = []
         for c in chosen:
-            context = chinese_context if c.zh else english_context
-            ctx = context(masked, c.start, c.end, starts)
+            if c.zh:
+                ctx = chinese_context(masked, c.start, c.end, starts)
+            elif _cue_free(starts, cues, c.start, c.end):
+                ctx = _NO_CONTEXT
+            else:
+                ctx = english_context(masked, c.start, c.end, starts)
             mentions.append(self._mention(text, c, c.rule, ctx))
             # popped, so a coordination mention over the same span cannot repeat them
             for n in nested.pop((c.start, c.end), ()):
@@ -285,6 +300,15 @@ class DictionaryExtractor:
             historical=ctx.historical, source=c.entry.source,
             rule=rule + (f"; {ctx.rule}" if ctx.rule else ""),
         )
+
+
+_NO_CONTEXT = Context()
+
+
+def _cue_free(starts: list[int], cues: set[int], start: int, end: int) -> bool:
+    """The span lies in one sentence and that sentence has no English cue word."""
+    i = bisect_right(starts, start) - 1
+    return i not in cues and bisect_right(starts, max(end - 1, start)) - 1 == i
 
 
 def _resolve_overlaps(cands: Iterable[_Candidate], ontology: Ontology) -> list[_Candidate]:

@@ -209,3 +209,8 @@ def test_tokenizer_memo_is_bounded() -> None:
     for text in ("a b c", "d e f", "g h"):
         assert tokenizer(text) == tokenize(text)
     assert len(tokenizer._words) <= 3
+
+
+@pytest.mark.parametrize("text", TOKENIZER_TEXTS)
+def test_content_key_is_the_stems_of_the_content_tokens(text: str) -> None:
+    assert content_key(text) == tuple(t.stem for t in tokenize(text) if not t.stop)

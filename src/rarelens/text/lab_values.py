@@ -190,8 +190,10 @@ class LabReader:
                 self._by_first.setdefault(_first_word(name), []).append((name, k, True))
         for options in self._by_first.values():
             options.sort(key=lambda x: -len(x[0]))
-        self._first = re.compile(rf"\b(?:{_trie(tuple(self._by_first))})\b")
-        self._zh = re.compile(_trie(tuple(k for k in self._names_cs if not k.isascii())))
+        zh = tuple(k for k in self._names_cs if not k.isascii())
+        # (an empty trie would match the empty string everywhere: no names, no scan)
+        self._first = re.compile(rf"\b(?:{_trie(tuple(self._by_first))})\b") if self._by_first else None
+        self._zh = re.compile(_trie(zh)) if zh else None
 
     def _names_in(self, text: str) -> list[tuple[int, int, int]]:
         """(start, end, analyte) of the names in ``text``, left to right, longest first."""
@@ -199,14 +201,14 @@ class LabReader:
         lower = text.lower()
         if len(lower) != len(text):  # a character whose lower case is longer: offsets differ
             lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-        for m in self._first.finditer(lower):
+        for m in self._first.finditer(lower) if self._first is not None else ():
             start = m.start()
             for name, k, exact in self._by_first[m.group()]:
                 end = start + len(name)
                 if (text[start:end] == name if exact else lower[start:end] == name) and not _WORD_CHAR.match(text, end):
                     found.append((start, end, k))
                     break
-        if _CJK.search(text):
+        if self._zh is not None and _CJK.search(text):
             found += [(m.start(), m.end(), self._names_cs[m.group()]) for m in self._zh.finditer(text)]
         found.sort(key=lambda x: (x[0], -x[1]))
         out: list[tuple[int, int, int]] = []

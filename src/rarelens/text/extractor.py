@@ -42,6 +42,7 @@ from rarelens.text.english import STOPWORDS, Token, Tokenizer
 from rarelens.text.lab_values import LabReader
 from rarelens.text.lexicon import Entry, Lexicon, build_lexicon, load_zh_synonyms
 from rarelens.text.mention import Mention
+from rarelens.text.zh_modifiers import build_modified_terms, modifier_before
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _BOUNDARY = re.compile(r"[.,;:!?()\[\]{}\"/\u3000-\u303f\uff08\uff09\uff0c\uff1b\uff1a]")
@@ -138,6 +139,7 @@ class DictionaryExtractor:
         self._bag_partners = _bag_partners(self.lexicon)
         self._label_words: dict[int, list[str]] = {}  # a label's content words, once per term
         self._labs = LabReader(ontology)
+        self._modified = build_modified_terms(ontology)
 
     # -- English -------------------------------------------------------------------------
     def _english(self, text: str, tokens: list[Token]) -> list[_Candidate]:
@@ -262,6 +264,19 @@ class DictionaryExtractor:
                     break
         return out
 
+    def _widen_modified(self, text: str, chosen: list[_Candidate]) -> list[_Candidate]:
+        """A Chinese match with a modifier right before it whose modified finding HPO has
+        (双侧 + 感音神经性耳聋 → *Bilateral sensorineural hearing impairment*) becomes that
+        finding, its span widened over the modifier when no other match holds those characters."""
+        out: list[_Candidate] = []
+        for c in chosen:
+            m = modifier_before(text, c.start) if c.zh else None
+            child = self._modified.get((c.entry.term, m[1])) if m is not None else None
+            if m is not None and child is not None and (not out or out[-1].end <= m[0]):
+                c = _Candidate(m[0], c.end, Entry(child, c.entry.source, c.entry.priority), c.rule + "+modifier", True)
+            out.append(c)
+        return out
+
     # -- Both ----------------------------------------------------------------------------
     def extract(self, text: str, language: str = "auto") -> Extraction:
         if language not in LANGUAGES:
@@ -275,6 +290,8 @@ class DictionaryExtractor:
         candidates += [_Candidate(f.start, f.end, Entry(f.term, "lab-table", _LAB_PRIORITY), f.rule, f.zh) for f in labs]
         negated_inside = {(f.start, f.end) for f in labs if f.negated}
         chosen = _resolve_overlaps(candidates, self.ontology)
+        if any(c.zh for c in chosen):
+            chosen = self._widen_modified(text, chosen)
         nested = _nested_heads(candidates, chosen, self.ontology) if self.nested else {}
         # Coordinated findings share their head word with a chosen mention, so they are added
         # after overlap resolution, once per term.

@@ -1,0 +1,59 @@
+"""Chinese modifiers that make a finding more specific: 双侧感音神经性耳聋, 全身肌张力低下.
+
+Chinese notes put a modifier straight before the finding (进行性, 反复, 双侧, 全身 …), and HPO
+often has the modified finding as a child term whose English label is the parent's label with
+one word in front (*Sensorineural hearing impairment* → *Bilateral sensorineural hearing
+impairment*, *Hypotonia* → *Generalized hypotonia*). Neither CHPO nor the curated table can
+list every such pair, so the pairs are derived from the ontology: a child counts when its label
+is exactly the modifier word plus its parent's label (stems compared, so "Multiple cafe-au-lait
+spots" pairs with "Cafe-au-lait spot"). The extractor then widens a Chinese match over the
+modifier in front of it to that child.
+"""
+
+from __future__ import annotations
+
+from rarelens.ontology.ontology import Ontology
+from rarelens.text.english import content_key, stem
+
+# Chinese modifier → the English word HPO puts in front of the label.
+ZH_MODIFIERS: dict[str, str] = {
+    "进行性": "progressive", "渐进性": "progressive",
+    "反复": "recurrent", "反复发作": "recurrent", "反复发作性": "recurrent", "复发性": "recurrent",
+    "双侧": "bilateral", "单侧": "unilateral",
+    "多发": "multiple", "多发性": "multiple",
+    "先天性": "congenital",
+    "全身": "generalized", "全身性": "generalized", "广泛性": "generalized", "弥漫性": "generalized",
+    "间歇性": "intermittent", "阵发性": "paroxysmal", "发作性": "episodic",
+    "慢性": "chronic", "急性": "acute",
+    "远端": "distal", "近端": "proximal",
+    "重度": "severe", "严重": "severe", "轻度": "mild",
+}
+_MAX_MODIFIER = max(len(m) for m in ZH_MODIFIERS)
+
+
+def build_modified_terms(ontology: Ontology) -> dict[tuple[int, str], int]:
+    """(parent term, English modifier) → child term, for the children whose label is the
+    modifier plus the parent's label. Only labels that start with a modifier are compared, so
+    this costs a few hundred key computations, not one per term."""
+    words = {w: stem(w) for w in set(ZH_MODIFIERS.values())}
+    out: dict[tuple[int, str], int] = {}
+    labels = ontology.labels
+    for child, label in enumerate(labels):
+        first, _, rest = label.partition(" ")
+        word = first.lower()
+        if word not in words or not rest or ontology.obsolete[child]:
+            continue
+        rest_key = content_key(rest)
+        for parent in ontology.parents(child).tolist():
+            if content_key(labels[parent]) == rest_key:
+                out[(int(parent), word)] = child
+    return out
+
+
+def modifier_before(text: str, start: int) -> tuple[int, str] | None:
+    """(offset, English modifier) of a modifier ending right at ``start`` (the longest)."""
+    for length in range(min(_MAX_MODIFIER, start), 1, -1):
+        word = ZH_MODIFIERS.get(text[start - length : start])
+        if word is not None:
+            return start - length, word
+    return None

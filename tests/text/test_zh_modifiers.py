@@ -1,0 +1,61 @@
+"""Chinese modifiers (rarelens.text.zh_modifiers) on the embedded HPO: the modified terms are
+derived from labels, and the extractor widens a Chinese match over the modifier before it."""
+
+from __future__ import annotations
+
+import pytest
+
+from embedded import embedded_hpo
+from rarelens.ontology import Ontology
+from rarelens.text.extractor import DictionaryExtractor
+from rarelens.text.zh_modifiers import build_modified_terms, modifier_before
+
+SNHL, BILATERAL_SNHL, HYPOTONIA, GENERALIZED_HYPOTONIA = "HP:0000407", "HP:0008619", "HP:0001252", "HP:0001290"
+OTITIS_MEDIA, RECURRENT_OTITIS_MEDIA = "HP:0000388", "HP:0000403"
+CAFE_AU_LAIT, MULTIPLE_CAFE_AU_LAIT = "HP:0000957", "HP:0007565"
+LABELS_ZH = {SNHL: "感音神经性耳聋", OTITIS_MEDIA: "中耳炎"}
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Ontology:
+    return embedded_hpo(LABELS_ZH)
+
+
+def test_pairs_come_from_labels(ontology: Ontology) -> None:
+    pairs = build_modified_terms(ontology)
+    i = ontology.index
+    assert pairs[(i(SNHL), "bilateral")] == i(BILATERAL_SNHL)
+    assert pairs[(i(HYPOTONIA), "generalized")] == i(GENERALIZED_HYPOTONIA)
+    assert pairs[(i(OTITIS_MEDIA), "recurrent")] == i(RECURRENT_OTITIS_MEDIA)
+    assert pairs[(i(CAFE_AU_LAIT), "multiple")] == i(MULTIPLE_CAFE_AU_LAIT)  # plural label
+    for (parent, word), child in pairs.items():
+        assert parent in ontology.parents(child).tolist()
+        assert ontology.labels[child].lower().startswith(word + " ")
+
+
+def test_modifier_before() -> None:
+    assert modifier_before("患儿双侧耳聋", 4) == (2, "bilateral")
+    assert modifier_before("反复发作性头痛", 5) == (0, "recurrent")  # the longest
+    assert modifier_before("耳聋", 0) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("纯音测听示双侧感音神经性耳聋。", ("双侧感音神经性耳聋", BILATERAL_SNHL)),
+        ("查体：全身肌张力低下。", ("全身肌张力低下", GENERALIZED_HYPOTONIA)),
+        ("躯干见多发咖啡牛奶斑。", ("多发咖啡牛奶斑", MULTIPLE_CAFE_AU_LAIT)),
+    ],
+)
+def test_extractor_widens_over_the_modifier(ontology: Ontology, text: str, expected: tuple[str, str]) -> None:
+    mentions = DictionaryExtractor(ontology).extract(text).mentions
+    assert [(m.text, m.hpo_id) for m in mentions] == [expected]
+    m = mentions[0]
+    assert text[m.start : m.end] == m.text
+    assert m.rule.split(";")[0].endswith("+modifier")
+
+
+def test_no_child_no_change(ontology: Ontology) -> None:
+    # HPO has no "Bilateral otitis media": the match stays as it was
+    mentions = DictionaryExtractor(ontology).extract("双侧中耳炎").mentions
+    assert [(m.text, m.hpo_id) for m in mentions] == [("中耳炎", OTITIS_MEDIA)]

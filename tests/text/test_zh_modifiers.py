@@ -59,3 +59,23 @@ def test_no_child_no_change(ontology: Ontology) -> None:
     # HPO has no "Bilateral otitis media": the match stays as it was
     mentions = DictionaryExtractor(ontology).extract("双侧中耳炎").mentions
     assert [(m.text, m.hpo_id) for m in mentions] == [("中耳炎", OTITIS_MEDIA)]
+
+
+HEARING_IMPAIRMENT, PROGRESSIVE_HEARING_IMPAIRMENT = "HP:0000365", "HP:0001730"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("双耳听力进行性下降5年。", ("听力进行性下降", PROGRESSIVE_HEARING_IMPAIRMENT)),  # course word → child
+        ("双耳听力明显下降。", ("听力明显下降", HEARING_IMPAIRMENT)),  # degree word → the finding itself
+    ],
+)
+def test_infix_degree_and_course_words(ontology: Ontology, text: str, expected: tuple[str, str]) -> None:
+    mentions = DictionaryExtractor(ontology).extract(text).mentions
+    assert [(m.text, m.hpo_id) for m in mentions] == [expected]
+    assert mentions[0].rule.startswith("infix")
+
+
+def test_infix_needs_a_finding_on_both_sides(ontology: Ontology) -> None:
+    assert DictionaryExtractor(ontology).extract("病情明显好转。").mentions == ()

@@ -42,12 +42,14 @@ from rarelens.text.english import STOPWORDS, Token, Tokenizer
 from rarelens.text.lab_values import LabReader
 from rarelens.text.lexicon import Entry, Lexicon, build_lexicon, load_zh_synonyms
 from rarelens.text.mention import Mention
-from rarelens.text.zh_modifiers import build_modified_terms, modifier_before
+from rarelens.text.zh_modifiers import ZH_MODIFIERS, build_modified_terms, modifier_before
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _BOUNDARY = re.compile(r"[.,;:!?()\[\]{}\"/\u3000-\u303f\uff08\uff09\uff0c\uff1b\uff1a]")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _BAG_MAX = 4
+# Degree and course words written inside a Chinese finding (听力进行性下降); see _chinese_infix.
+_ZH_INFIX = re.compile("进行性|渐进性|逐渐|明显|显著|轻度|中度|重度|进一步|持续性|持续|稍|略")
 _LAB_PRIORITY = 1  # a laboratory rule ranks with exact synonyms when spans tie
 # Words that join two findings: a bag of words never spans one ("seizures and hypotonia" is
 # two findings, not *Atonic seizure*); ordered keys keep them ("Cleft lip and palate").
@@ -264,6 +266,31 @@ class DictionaryExtractor:
                     break
         return out
 
+    def _chinese_infix(self, text: str) -> list[_Candidate]:
+        """Chinese findings with a degree or course word inside them: "听力进行性下降", "肌力明显
+        减退" are 听力下降 and 肌力减退 with 进行性 / 明显 between subject and predicate. The
+        match spans the whole expression; a course word whose modified finding HPO has
+        (进行性 + 听力下降 → *Progressive hearing impairment*) gives that child."""
+        lex = self.lexicon
+        out: list[_Candidate] = []
+        for m in _ZH_INFIX.finditer(text):
+            a, b = m.span()
+            for s in range(max(0, a - lex.max_chars_zh + 1), a):
+                head = text[s:a]
+                if not _CJK.match(head):
+                    continue
+                for length in range(min(lex.max_chars_zh - len(head), len(text) - b), 0, -1):
+                    entry = lex.chinese.get(head + text[b : b + length])
+                    if entry is None:
+                        continue
+                    word = ZH_MODIFIERS.get(m.group())
+                    child = self._modified.get((entry.term, word)) if word else None
+                    if child is not None:
+                        entry = Entry(child, entry.source, entry.priority)
+                    out.append(_Candidate(s, b + length, entry, "infix", True))
+                    break
+        return out
+
     def _widen_modified(self, text: str, chosen: list[_Candidate]) -> list[_Candidate]:
         """A Chinese match with a modifier right before it whose modified finding HPO has
         (双侧 + 感音神经性耳聋 → *Bilateral sensorineural hearing impairment*) becomes that
@@ -286,6 +313,7 @@ class DictionaryExtractor:
         candidates = self._english(text, tokens)
         if lang == "zh" or (language == "auto" and _CJK.search(text)):
             candidates += self._chinese(text)
+            candidates += self._chinese_infix(text)
         labs = self._labs.find(text)
         candidates += [_Candidate(f.start, f.end, Entry(f.term, "lab-table", _LAB_PRIORITY), f.rule, f.zh) for f in labs]
         negated_inside = {(f.start, f.end) for f in labs if f.negated}

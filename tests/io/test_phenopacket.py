@@ -246,3 +246,138 @@ def test_select_case_files_splits_by_cohort_and_quarters_refine_halves(tmp_path:
     assert len(sample) == 12
     assert len({p.parent.name for p in sample}) == 12  # evenly spaced: every cohort
     assert all(quarters)  # the split above was not vacuous
+
+
+# ---- wrong types, encodings and JSON: every problem named by file and JSON path ----------
+
+
+def raw(tmp_path: Path, data: Any, name: str = "case.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        ({"diseases": None}, "diseases must be a list, not null"),
+        ({"diseases": 5}, "diseases must be a list, not 5"),
+        ({"diseases": ["OMIM:154700"]}, 'diseases[0] must be an object, not the string "OMIM:154700"'),
+        ({"diseases": [{"term": "OMIM:154700"}]}, "diseases[0].term must be an object"),
+        ({"diseases": [{"term": {"label": "Marfan"}}]}, "diseases[0] has no term.id"),
+        ({"subject": "patient1"}, 'subject must be an object, not the string "patient1"'),
+        ({"subject": {"sex": 1}}, "subject.sex must be a string, not 1"),
+        ({"subject": {"timeAtLastEncounter": {"age": {"iso8601duration": 15}}}},
+         "subject.timeAtLastEncounter.age.iso8601duration must be a string, not 15"),
+        ({"id": {"a": 1}}, "id must be a string, not an object"),
+        ({"interpretations": "x"}, "interpretations must be a list"),
+        ({"interpretations": [{"diagnosis": "x"}]}, "interpretations[0].diagnosis must be an object"),
+    ],
+)
+def test_wrongly_typed_top_level_fields(tmp_path: Path, onto: Ontology, extra: dict[str, Any], named: str) -> None:
+    path = write(tmp_path, [feature(ARACHNODACTYLY)], **extra)
+    with pytest.raises(ValidationError) as info:
+        load_phenopacket(path, onto)
+    assert named in str(info.value)
+    assert all(i.location == str(path) for i in info.value.issues)
+
+
+@pytest.mark.parametrize(
+    ("features", "named"),
+    [
+        (None, "phenotypicFeatures must be a list, not null"),
+        ("HP:0001166", 'phenotypicFeatures must be a list, not the string "HP:0001166"'),
+        (["HP:0001166"], 'phenotypicFeatures[0] must be an object, not the string "HP:0001166"'),
+        ([{"type": "HP:0001166"}], "phenotypicFeatures[0].type must be an object"),
+        ([{"type": {"id": 1166}}], "phenotypicFeatures[0].type.id must be a string, not 1166"),
+        ([{"type": {"id": ARACHNODACTYLY}, "excluded": "false"}],
+         'phenotypicFeatures[0].excluded must be true or false, not the string "false"'),
+        ([{"type": {"id": ARACHNODACTYLY}, "excluded": 0}], "phenotypicFeatures[0].excluded must be true or false, not 0"),
+        ([{"type": {"id": ARACHNODACTYLY}, "onset": "P3Y"}], "phenotypicFeatures[0].onset must be an object"),
+        ([{"type": {"id": ARACHNODACTYLY}, "onset": {"age": {"iso8601duration": 5}}}],
+         "phenotypicFeatures[0].onset.age.iso8601duration must be a string, not 5"),
+    ],
+)
+def test_wrongly_typed_features(tmp_path: Path, onto: Ontology, features: Any, named: str) -> None:
+    path = raw(tmp_path, {"id": "c", "phenotypicFeatures": features})
+    with pytest.raises(ValidationError) as info:
+        load_phenopacket(path, onto)
+    assert named in str(info.value)
+
+
+def test_excluded_string_false_is_not_read_as_true(tmp_path: Path, onto: Ontology) -> None:
+    """Before, "excluded": "false" (a truthy string) silently excluded an observed finding."""
+    path = write(tmp_path, [feature(ARACHNODACTYLY), {"type": {"id": AORTIC_ROOT}, "excluded": "false"}])
+    with pytest.raises(ValidationError, match=r"phenotypicFeatures\[1\]\.excluded") as info:
+        load_phenopacket(path, onto)
+    assert "without quotes" in str(info.value)
+
+
+def test_every_wrong_field_and_bad_id_reported_at_once(tmp_path: Path, onto: Ontology) -> None:
+    path = write(tmp_path, [feature(ARACHNODACTYLY), feature("HP:9999999"), {"type": {"id": AORTIC_ROOT}, "excluded": 1}],
+                 diseases=None, subject="x")
+    with pytest.raises(ValidationError) as info:
+        load_phenopacket(path, onto)
+    text = str(info.value)
+    for named in ("phenotypicFeatures[1].type.id: HP:9999999", "phenotypicFeatures[2].excluded", "diseases must",
+                  "subject must"):
+        assert named in text
+    assert "no observed phenotype terms" not in text
+
+
+def test_unknown_id_names_the_json_path(tmp_path: Path, onto: Ontology) -> None:
+    path = write(tmp_path, [feature(ARACHNODACTYLY), feature("HP:9999999")])
+    with pytest.raises(ValidationError, match=r"phenotypicFeatures\[1\]\.type\.id: HP:9999999"):
+        load_phenopacket(path, onto)
+
+
+def test_unreadable_duration_and_unknown_sex_are_warnings(tmp_path: Path, onto: Ontology) -> None:
+    path = write(tmp_path, [feature(ARACHNODACTYLY, onset="three years")], subject={"sex": "F"})
+    p = load_phenopacket(path, onto).patient
+    messages = " | ".join(i.message for i in p.issues)
+    assert "phenotypicFeatures[0].onset.age.iso8601duration" in messages
+    assert "subject.sex" in messages
+    assert {i.level for i in p.issues} == {IssueLevel.WARNING}
+    assert (p.sex, p.onset_years) == (None, None)
+
+
+def test_utf8_bom_is_accepted(tmp_path: Path, onto: Ontology) -> None:
+    path = tmp_path / "bom.json"
+    path.write_text(json.dumps({"phenotypicFeatures": [feature(ARACHNODACTYLY)]}), encoding="utf-8-sig")
+    assert ids(onto, load_phenopacket(path, onto).patient.observed) == [ARACHNODACTYLY]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "named"),
+    [("utf-16", "UTF-16"), ("utf-16-le", "NUL bytes"), ("latin-1", "not UTF-8 text (byte 0xe9")],
+)
+def test_other_encodings_say_save_as_utf8(tmp_path: Path, onto: Ontology, encoding: str, named: str) -> None:
+    path = tmp_path / "enc.json"
+    path.write_text(json.dumps({"id": "café", "phenotypicFeatures": [feature(ARACHNODACTYLY)]}, ensure_ascii=False),
+                    encoding=encoding)
+    with pytest.raises(ValidationError) as info:
+        load_phenopacket(path, onto)
+    assert named in str(info.value)
+    assert "save the file as UTF-8" in info.value.issues[0].fix
+    assert "enc.json" in str(info.value)
+
+
+def test_invalid_json_gives_line_and_column_and_a_whole_message(tmp_path: Path, onto: Ontology) -> None:
+    path = tmp_path / "cut.json"
+    path.write_text('{\n  "phenotypicFeatures": [{"type": {"id": "HP:00', encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        load_phenopacket(path, onto)
+    assert "invalid JSON at line 2, column 42: Unterminated string that starts there" in str(info.value)
+
+
+@pytest.mark.parametrize("content", ["", "  \n"])
+def test_empty_file(tmp_path: Path, onto: Ontology, content: str) -> None:
+    path = tmp_path / "empty.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValidationError, match="the file is empty"):
+        load_phenopacket(path, onto)
+
+
+def test_directory_is_named_as_a_directory(tmp_path: Path, onto: Ontology) -> None:
+    with pytest.raises(ValidationError, match="is a directory"):
+        load_phenopacket(tmp_path, onto)

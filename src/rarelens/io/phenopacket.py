@@ -118,15 +118,40 @@ def build_patient(
     ``lenient`` (used by benchmarks over files written against newer HPO releases) drops
     unknown ids with a warning instead of failing, as long as an observed term remains.
     """
-    issues: list[Issue] = []
+    return _build(
+        ontology, [(t, "") for t in observed], [(t, "") for t in excluded], [],
+        sex=sex, age_years=age_years, onset_years=onset_years, case_id=case_id, location=location,
+        lenient=lenient,
+    )
+
+
+_Term = tuple[str, str]  # an id as written, and its JSON path in the file ("" off a file)
+
+
+def _build(
+    ontology: Ontology,
+    observed: Sequence[_Term],
+    excluded: Sequence[_Term],
+    issues: list[Issue],
+    *,
+    sex: str | None,
+    age_years: float | None,
+    onset_years: float | None,
+    case_id: str,
+    location: str,
+    lenient: bool,
+) -> Patient:
+    """`build_patient` for ids that carry their JSON path, so an unknown id in a file names
+    the entry to edit; ``issues`` already found (a file's wrong fields) are reported with them."""
+    issues = list(issues)
     obs: list[int] = []
     exc: list[int] = []
-    for bucket, ids in ((obs, observed), (exc, excluded)):
-        for text in ids:
+    for bucket, terms in ((obs, observed), (exc, excluded)):
+        for text, path in terms:
             res = ontology.resolve(text)
             if res.issue is not None:
                 level = res.issue.level
-                message = res.issue.message
+                message = f"{path}: {res.issue.message}" if path else res.issue.message
                 if lenient and level is IssueLevel.ERROR:
                     level, message = IssueLevel.WARNING, f"{message}; dropped"
                 issues.append(Issue(level, res.issue.code, message, res.issue.fix, location))
@@ -154,54 +179,255 @@ def _get(d: Any, *keys: str) -> Any:
     return d
 
 
-def load_phenopacket(path: Path, ontology: Ontology, *, lenient: bool = False) -> PhenopacketCase:
+# ---- reading the file: every way of not being a JSON object is an issue with a fix ----
+
+_UTF8_FIX = "save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8) and try again"
+_JSON_FIX = ("correct the JSON at that position (a cut-off file, or a missing comma, quote or bracket, "
+             "is typical) or export the phenopacket again")
+
+
+def _unreadable(where: str, code: str, message: str, fix: str) -> ValidationError:
+    return ValidationError([Issue(IssueLevel.ERROR, code, message, fix, where)])
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The raw bytes; the OS error becomes words a user can act on (a folder is not "no such file")."""
     where = str(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise _unreadable(where, "is-a-directory", "is a directory, not a phenopacket file",
+                          "give the path of a .json file") from None
+    except FileNotFoundError:
+        raise _unreadable(where, "no-such-file", "no such file", "check the path") from None
+    except PermissionError:
+        raise _unreadable(where, "unreadable", "permission denied", "make the file readable") from None
+    except OSError as exc:
+        raise _unreadable(where, "unreadable", f"cannot read the file: {exc.strerror or exc}",
+                          "check the path and the disk") from None
+
+
+def _decode(raw: bytes, where: str) -> str:
+    """UTF-8, with or without the byte-order mark Windows editors write; UTF-16 (which
+    Notepad and PowerShell produce) is named as such, since its decode error explains nothing."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _unreadable(where, "not-utf8", "the file is UTF-16 text, not UTF-8", _UTF8_FIX)
+    if b"\x00" in raw:  # JSON text never holds NUL: UTF-16 saved without a byte-order mark
+        raise _unreadable(where, "not-utf8", "the file contains NUL bytes: it is probably UTF-16 text, not UTF-8",
+                          _UTF8_FIX)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _unreadable(where, "not-utf8",
+                          f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                          _UTF8_FIX) from None
+
+
+def _parse_json(text: str, where: str) -> Any:
+    """The JSON value; the decode error's line and column kept, its dangling "… at" finished."""
+    if not text.strip():
+        raise _unreadable(where, "empty-file", "the file is empty", "give a GA4GH Phenopacket v2 JSON file")
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValidationError([Issue(IssueLevel.ERROR, "bad-json", f"invalid JSON at line {exc.lineno}: {exc.msg}",
-                                     "check the file is a phenopacket exported as JSON", where)]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError([Issue(IssueLevel.ERROR, "unreadable", str(exc), "", where)]) from None
-    if not isinstance(data, dict) or not isinstance(data.get("phenotypicFeatures", []), list):
-        raise ValidationError([Issue(IssueLevel.ERROR, "not-a-phenopacket",
-                                     "top level is not a phenopacket object with phenotypicFeatures",
-                                     "give a GA4GH Phenopacket v2 JSON file", where)])
-    observed, excluded = [], []
-    for i, feature in enumerate(data.get("phenotypicFeatures", [])):
-        tid = _get(feature, "type", "id")
-        if not isinstance(tid, str):
-            raise ValidationError([Issue(IssueLevel.ERROR, "feature-without-id",
-                                         f"phenotypicFeatures[{i}] has no type.id", "add the HPO id", where)])
-        (excluded if feature.get("excluded") else observed).append(tid)
-    sex = _get(data, "subject", "sex")
-    age = _get(data, "subject", "timeAtLastEncounter", "age", "iso8601duration")
-    onsets = [
-        _get(f, "onset", "age", "iso8601duration") for f in data.get("phenotypicFeatures", []) if not f.get("excluded")
-    ]
-    onset_years = [y for y in (parse_iso_duration(o) for o in onsets if isinstance(o, str)) if y is not None]
-    if not onset_years:
-        # The disease's onset: an age, or an onset term (phenopacket-store writes both).
-        for d in data.get("diseases", []):
-            iso = _get(d, "onset", "age", "iso8601duration")
-            term = _get(d, "onset", "ontologyClass", "id")
-            y = parse_iso_duration(iso) if isinstance(iso, str) else (
-                onset_years_of_term(term) if isinstance(term, str) else None)
-            if y is None and isinstance(_get(d, "onset", "gestationalAge"), dict):
-                y = -0.3
-            if y is not None:
-                onset_years.append(y)
-    diseases = tuple(
-        str(_get(d, "term", "id")) for d in data.get("diseases", []) if isinstance(_get(d, "term", "id"), str)
-    )
-    patient = build_patient(
-        ontology, observed, excluded,
-        sex=sex if sex in ("MALE", "FEMALE") else None,
-        age_years=parse_iso_duration(age) if isinstance(age, str) else None,
-        onset_years=min(onset_years) if onset_years else None,
-        case_id=str(data.get("id", path.stem)),
-        location=where,
-        lenient=lenient,
+        msg = re.sub(r" starting at$", " that starts there", exc.msg).removesuffix(" at")
+        raise _unreadable(where, "bad-json", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {msg}",
+                          _JSON_FIX) from None
+
+
+def read_phenopacket_json(path: Path) -> dict[str, Any]:
+    """The file's top-level JSON object, or a `ValidationError` naming the file and the fix.
+
+    Public so a caller that also needs the raw document (the phenopacket writer keeps the
+    input's fields) reads and decodes the file once, the same way."""
+    data = _parse_json(_decode(_read_bytes(path), str(path)), str(path))
+    if not isinstance(data, dict):
+        raise _unreadable(str(path), "not-a-phenopacket",
+                          f"the top level is {_shown(data)}, not a phenopacket object",
+                          "give a GA4GH Phenopacket v2 JSON file (an object with phenotypicFeatures)")
+    return data
+
+
+# ---- the document's shape: the fields the loader reads, type-checked by JSON path ----
+
+
+def _shown(value: Any) -> str:
+    """A JSON value as a user would recognise it in the file."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    text = json.dumps(value, ensure_ascii=False)
+    shown = text if len(text) <= 40 else text[:37] + "…"
+    return f"the string {shown}" if isinstance(value, str) else shown
+
+
+class _Shape:
+    """Type checks of the fields the loader reads. A wrong type is an error naming its JSON
+    path (``phenotypicFeatures[1].excluded``), collected so the user sees every one at once;
+    before, a wrong type crashed the loader or was silently read as something else."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.issues: list[Issue] = []
+
+    def error(self, path: str, message: str, fix: str) -> None:
+        self.issues.append(Issue(IssueLevel.ERROR, "bad-field", f"{path} {message}", fix, self.where))
+
+    def warning(self, path: str, message: str, fix: str) -> None:
+        self.issues.append(Issue(IssueLevel.WARNING, "ignored-field", f"{path} {message}", fix, self.where))
+
+    def _typed(self, parent: dict[str, Any], key: str, path: str, kind: type, what: str, fix: str = "") -> Any:
+        """``parent[key]`` when it is a ``kind``; None when absent or (with an error) wrong."""
+        if key not in parent:
+            return None
+        value = parent[key]
+        if isinstance(value, kind):
+            return value
+        self.error(path, f"must be {what}, not {_shown(value)}",
+                   fix or f"write {path} as {what} (GA4GH Phenopacket v2), or remove it")
+        return None
+
+    def obj(self, parent: dict[str, Any], key: str, at: str = "") -> tuple[dict[str, Any], str]:
+        """The object at ``key`` ({} when absent or wrong) and its JSON path."""
+        path = f"{at}.{key}" if at else key
+        return self._typed(parent, key, path, dict, "an object") or {}, path
+
+    def objects(self, parent: dict[str, Any], key: str, at: str = "") -> list[tuple[dict[str, Any], str]]:
+        """The objects of the list at ``key``, each with its path; non-objects are errors."""
+        path = f"{at}.{key}" if at else key
+        out = []
+        for i, item in enumerate(self._typed(parent, key, path, list, "a list") or []):
+            if isinstance(item, dict):
+                out.append((item, f"{path}[{i}]"))
+            else:
+                self.error(f"{path}[{i}]", f"must be an object, not {_shown(item)}",
+                           f"write each entry of {path} as an object, as in the Phenopacket v2 schema")
+        return out
+
+    def string(self, parent: dict[str, Any], key: str, at: str) -> str | None:
+        return self._typed(parent, key, f"{at}.{key}", str, "a string")  # type: ignore[no-any-return]
+
+    def boolean(self, parent: dict[str, Any], key: str, at: str) -> bool:
+        """A JSON boolean: the string "false" is truthy in Python, so anything else is an error."""
+        path = f"{at}.{key}"
+        return bool(self._typed(parent, key, path, bool, "true or false",
+                                f"write {key}: true or {key}: false, without quotes"))
+
+    def duration(self, parent: dict[str, Any], at: str) -> float | None:
+        """Years from ``parent.age.iso8601duration``; an unreadable duration is warned about."""
+        age, age_at = self.obj(parent, "age", at)
+        iso = self.string(age, "iso8601duration", age_at)
+        if iso is None:
+            return None
+        years = parse_iso_duration(iso)
+        if years is None:
+            self.warning(f"{age_at}.iso8601duration", f"{_shown(iso)} is not an ISO 8601 duration; ignored",
+                         "write it as P3Y6M, P18M or P2W")
+        return years
+
+    def onset(self, parent: dict[str, Any], at: str, *, terms: bool = True) -> float | None:
+        """Years from an onset TimeElement: an age or, with ``terms``, an HPO onset term or a
+        gestational age (features' onsets are read as ages only, as they always were)."""
+        onset, onset_at = self.obj(parent, "onset", at)
+        years = self.duration(onset, onset_at)
+        if not terms:
+            return years
+        term, term_at = self.obj(onset, "ontologyClass", onset_at)
+        tid = self.string(term, "id", term_at)
+        if years is None and tid is not None:
+            years = onset_years_of_term(tid)
+        self.obj(onset, "gestationalAge", onset_at)  # its type only: any gestational age means prenatal
+        if years is None and isinstance(onset.get("gestationalAge"), dict):
+            years = -0.3
+        return years
+
+
+_SEXES = ("FEMALE", "MALE", "OTHER_SEX", "UNKNOWN_SEX")
+
+
+def _read_features(shape: _Shape, data: dict[str, Any]) -> tuple[list[_Term], list[_Term], list[float]]:
+    """Observed and excluded (id, JSON path) pairs, and the observed features' onsets."""
+    observed: list[_Term] = []
+    excluded: list[_Term] = []
+    onsets: list[float] = []
+    for feature, at in shape.objects(data, "phenotypicFeatures"):
+        is_excluded = shape.boolean(feature, "excluded", at)
+        onset = shape.onset(feature, at, terms=False)
+        before = len(shape.issues)
+        term, term_at = shape.obj(feature, "type", at)
+        tid = shape.string(term, "id", term_at)
+        if tid is None:
+            if len(shape.issues) == before:  # absent, not wrongly typed (that is reported already)
+                shape.error(at, "has no type.id", "add the HPO id, as in {\"type\": {\"id\": \"HP:0001166\"}}")
+            continue
+        (excluded if is_excluded else observed).append((tid, f"{term_at}.id"))
+        if onset is not None and not is_excluded:
+            onsets.append(onset)
+    return observed, excluded, onsets
+
+
+def _read_subject(shape: _Shape, data: dict[str, Any]) -> tuple[str | None, float | None]:
+    """Sex (FEMALE/MALE, else None) and age at the last encounter."""
+    subject, at = shape.obj(data, "subject")
+    sex = shape.string(subject, "sex", at)
+    if sex is not None and sex not in _SEXES:
+        shape.warning(f"{at}.sex", f"{_shown(sex)} is not a phenopacket sex; ignored",
+                      f"write one of {', '.join(_SEXES)}")
+    encounter, encounter_at = shape.obj(subject, "timeAtLastEncounter", at)
+    age = shape.duration(encounter, encounter_at)
+    return (sex if sex in ("MALE", "FEMALE") else None), age
+
+
+def _read_diseases(shape: _Shape, data: dict[str, Any]) -> tuple[tuple[str, ...], list[float]]:
+    """diseases[].term.id as written, and the diseases' onsets (phenopacket-store writes an
+    age or an onset term there)."""
+    ids: list[str] = []
+    onsets: list[float] = []
+    for disease, at in shape.objects(data, "diseases"):
+        before = len(shape.issues)
+        term, term_at = shape.obj(disease, "term", at)
+        tid = shape.string(term, "id", term_at)
+        if tid is not None:
+            ids.append(tid)
+        elif len(shape.issues) == before:
+            shape.error(at, "has no term.id", "add the disease id, as in {\"term\": {\"id\": \"OMIM:154700\"}}")
+        onset = shape.onset(disease, at)
+        if onset is not None:
+            onsets.append(onset)
+    return tuple(ids), onsets
+
+
+def _check_interpretations(shape: _Shape, data: dict[str, Any]) -> None:
+    """The containers `read_case_variants` walks; it skips what it cannot use, so a wrong type
+    here would otherwise lose the case's variants without a word."""
+    for interp, at in shape.objects(data, "interpretations"):
+        diagnosis, diagnosis_at = shape.obj(interp, "diagnosis", at)
+        shape.objects(diagnosis, "genomicInterpretations", diagnosis_at)
+
+
+def load_phenopacket(path: Path, ontology: Ontology, *, lenient: bool = False) -> PhenopacketCase:
+    """Read, decode and validate one phenopacket; see `parse_phenopacket`."""
+    return parse_phenopacket(read_phenopacket_json(path), path, ontology, lenient=lenient)
+
+
+def parse_phenopacket(
+    data: dict[str, Any], path: Path, ontology: Ontology, *, lenient: bool = False
+) -> PhenopacketCase:
+    """A validated case from an already-read document; raises `ValidationError` with every
+    wrong field and bad id at once, each naming the file and its JSON path."""
+    where = str(path)
+    shape = _Shape(where)
+    case_id = shape._typed(data, "id", "id", str, "a string")
+    observed, excluded, onsets = _read_features(shape, data)
+    sex, age = _read_subject(shape, data)
+    diseases, disease_onsets = _read_diseases(shape, data)
+    _check_interpretations(shape, data)
+    patient = _build(
+        ontology, observed, excluded, shape.issues,
+        sex=sex, age_years=age,
+        onset_years=min(onsets or disease_onsets) if onsets or disease_onsets else None,
+        case_id=case_id or path.stem, location=where, lenient=lenient,
     )
     variants, genes = read_case_variants(data)
     return PhenopacketCase(patient, diseases, where, variants, genes)

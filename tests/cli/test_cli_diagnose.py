@@ -127,13 +127,26 @@ def test_unknown_hpo_id_exits_2(runner: CliRunner, assert_exit: AssertExit) -> N
     assert "HP:9999999" in result.output
 
 
-def test_bad_phenopacket_exits_2_naming_the_file(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path) -> None:
-    path = phenopacket(tmp_path / "bad-case.json", ["HP:9999999"])
-    result = runner.invoke(app, ["diagnose", "--phenopacket", str(path)])
+def test_errors_go_to_stderr_so_json_stdout_stays_clean(runner: CliRunner, assert_exit: AssertExit) -> None:
+    """`diagnose … -f json > out.json` must not leave an error message in out.json."""
+    result = runner.invoke(app, ["diagnose", "--hpo", "HP:9999999", "--format", "json"])
     assert_exit(result, 2)
-    out = flat(result.output)
-    assert "HP:9999999" in out
-    assert "bad-case.json" in out
+    assert result.stdout == ""
+    assert "HP:9999999" in result.stderr
+
+
+def test_bad_phenopacket_exits_1_naming_the_file_and_the_entry(
+    runner: CliRunner, assert_exit: AssertExit, tmp_path: Path
+) -> None:
+    """An unknown id in a file is bad data (1), not a usage error; the message names the entry."""
+    path = phenopacket(tmp_path / "bad-case.json", ["HP:0001166", "HP:9999999"])
+    result = runner.invoke(app, ["diagnose", "--phenopacket", str(path)])
+    assert_exit(result, 1)
+    err = flat(result.stderr)
+    assert "HP:9999999" in err
+    assert "bad-case.json" in err
+    assert "phenotypicFeatures[1].type.id" in err
+    assert result.stdout == ""
 
 
 def test_missing_phenopacket_file_exits_2(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path) -> None:

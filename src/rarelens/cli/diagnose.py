@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import json
+import difflib
+import io
 import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from rarelens.cli.common import (
+    EXIT_FAILURE,
     EXIT_USAGE,
     KbOption,
     console,
@@ -22,91 +27,215 @@ from rarelens.cli.common import (
     split_ids,
     warn,
 )
-from rarelens.io.phenopacket import build_patient, load_phenopacket, parse_iso_duration
+from rarelens.io.phenopacket import (
+    build_patient,
+    parse_iso_duration,
+    parse_phenopacket,
+    read_phenopacket_json,
+)
 from rarelens.io.writers import write_html, write_json, write_phenopacket, write_tsv
-from rarelens.model.issue import ValidationError
+from rarelens.kb.knowledge_base import KnowledgeBase
+from rarelens.model.issue import Issue, ValidationError
+from rarelens.model.patient import Patient
 from rarelens.ontology import Ontology
 from rarelens.phenotype.ranker import DEFAULT_METHOD, METHODS, Ranking
 
 FORMATS = ("table", "json", "tsv", "html", "phenopacket")
+CATALOG_REGION = "China"  # the region whose national rare-disease catalog the prior boosts
+TABLE_FILE_WIDTH = 200  # columns of a table written with --out: no terminal to fit
+FOOTNOTE = "★ China National Rare Disease Catalog. Decision support only."
+T = TypeVar("T")
 
 
 def diagnose(
-    hpo: list[str] = typer.Option([], "--hpo", help="Observed HPO ids, comma-separated or repeated."),
-    excluded: list[str] = typer.Option([], "--excluded", help="Excluded (absent) HPO ids."),
-    phenopacket: Path | None = typer.Option(None, "--phenopacket", "-p", help="A GA4GH Phenopacket v2 JSON file."),
+    hpo: list[str] = typer.Option([], "--hpo", help="Observed HPO ids, comma-separated or repeated. With --text, added to the terms found in the text."),
+    excluded: list[str] = typer.Option([], "--excluded", help="Excluded (absent) HPO ids. With --text, added to the negated findings."),
+    phenopacket: Path | None = typer.Option(None, "--phenopacket", "-p", help="A GA4GH Phenopacket v2 JSON file; it gives the terms, sex and onset, so it cannot be combined with --hpo, --excluded, --text, --text-file, --sex or --onset."),
     text: str | None = typer.Option(None, "--text", help="Clinical text (English or Chinese); negated findings become excluded terms."),
-    text_file: Path | None = typer.Option(None, "--text-file", help="A UTF-8 file of clinical text."),
+    text_file: Path | None = typer.Option(None, "--text-file", help="A UTF-8 file of clinical text (instead of --text)."),
     sex: str | None = typer.Option(None, "--sex", help="F or M."),
     onset: str | None = typer.Option(None, "--onset", help="Age of onset, ISO 8601 duration (P3Y)."),
     method: str = typer.Option(DEFAULT_METHOD, "--method", help=f"One of {', '.join(METHODS)}."),
-    region: str | None = typer.Option(None, "--region", help="Prevalence prior for a region, e.g. China (boosts the national catalog)."),
-    top: int = typer.Option(10, "--top", "-n", help="How many diagnoses to show."),
+    region: str | None = typer.Option(None, "--region", help="Prevalence prior for a region: China (also boosts the national catalog) or an Orphanet geographic name such as Europe or Japan."),
+    top: int = typer.Option(10, "--top", "-n", min=1, help="How many diagnoses to show (at least 1)."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"One of {', '.join(FORMATS)}."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout (the table as plain text)."),
     kb: Path | None = KbOption,
 ) -> None:
     """Rank every disease concept for a patient's phenotypes, with the evidence for each."""
+    _check_choices(fmt, method)
+    _check_sources(hpo, excluded, phenopacket, text, text_file, sex, onset)
+    sex_norm, onset_years = _demographics(sex, onset)
+    _check_out(out)
+    kbase = open_kb(kb)
+    region = _check_region(kbase, region)
+    original: dict[str, Any] | None = None
+    if phenopacket is not None:
+        patient, original = _from_phenopacket(phenopacket, kbase.ontology)
+    elif text is not None or text_file is not None:
+        patient = _from_text(text, text_file, hpo, excluded, kbase.ontology, sex_norm, onset_years)
+    else:
+        patient = _checked(lambda: build_patient(kbase.ontology, split_ids(hpo), split_ids(excluded), sex=sex_norm,
+                                                 onset_years=onset_years, location="command line"), EXIT_USAGE)
+    for issue in patient.issues:
+        warn(issue.render().removeprefix("warning: "))
+    ranking = open_ranker(kbase, kb, region=region).rank(patient, method=method, top=top)
+    _emit(_render(ranking, kbase.ontology, fmt, original), out)
+
+
+def _check_choices(fmt: str, method: str) -> None:
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", EXIT_USAGE)
     if method not in METHODS:
         fail(f"unknown method {method!r}; choose one of {', '.join(METHODS)}", EXIT_USAGE)
+
+
+def _check_sources(
+    hpo: list[str], excluded: list[str], phenopacket: Path | None, text: str | None, text_file: Path | None,
+    sex: str | None, onset: str | None,
+) -> None:
+    """Exactly one source of phenotypes. A phenopacket carries its own terms, sex and onset, so
+    other inputs beside it would be silently ignored (or silently win): that is refused."""
     if not hpo and phenopacket is None and text is None and text_file is None:
         fail("give phenotypes with --hpo HP:…,HP:…, a file with --phenopacket, or --text / --text-file", EXIT_USAGE)
-    kbase = open_kb(kb)
-    original = None
-    try:
-        if text is not None or text_file is not None:
-            from rarelens.cli.extract import read_text_input
-            from rarelens.text.extractor import DictionaryExtractor
+    if text is not None and text_file is not None:
+        fail("give the clinical text with --text or with --text-file, not both", EXIT_USAGE)
+    if phenopacket is not None:
+        given = {"--hpo": hpo, "--excluded": excluded, "--text": text is not None,
+                 "--text-file": text_file is not None, "--sex": sex is not None, "--onset": onset is not None}
+        clash = [name for name, value in given.items() if value]
+        if clash:
+            fail(f"--phenopacket cannot be combined with {', '.join(clash)}: the file gives the terms, sex and "
+                 "onset. Fix: edit the file, or leave out --phenopacket and give everything as options", EXIT_USAGE)
 
-            extraction = DictionaryExtractor(kbase.ontology).extract(read_text_input(text, text_file))
-            if not extraction.present:
-                fail("no phenotype found in the text; give HPO ids with --hpo or check the text", EXIT_USAGE)
-            for m in extraction.mentions:
-                state = "inside a longer finding, implied by it" if m.is_nested else "negated → excluded" if m.is_excluded else (
-                    "family history, not used" if m.family else "uncertain, not used" if m.uncertain else "observed")
-                err.print(f"[dim]text: {escape(m.text)!s} → {m.hpo_id} {escape(m.label)} ({state})[/]", highlight=False)
-            observed = sorted({m.hpo_id for m in extraction.present} | set(split_ids(hpo)))
-            negated = sorted(({m.hpo_id for m in extraction.excluded} | set(split_ids(excluded))) - set(observed))
-            patient = build_patient(kbase.ontology, observed, negated, location="text")
-        elif phenopacket is not None:
-            if not phenopacket.is_file():
-                fail(f"no such file: {phenopacket}", EXIT_USAGE)
-            case = load_phenopacket(phenopacket, kbase.ontology)
-            patient = case.patient
-            original = json.loads(phenopacket.read_text(encoding="utf-8"))
-        else:
-            sex_norm = normalize_sex(sex)
-            if sex and sex_norm is None:
-                fail(f"--sex must be F or M, got {sex!r}", EXIT_USAGE)
-            onset_years = parse_iso_duration(onset) if onset else None
-            if onset and onset_years is None:
-                fail(f"--onset must be an ISO 8601 duration such as P3Y or P6M, got {onset!r}", EXIT_USAGE)
-            patient = build_patient(kbase.ontology, split_ids(hpo), split_ids(excluded), sex=sex_norm,
-                                    onset_years=onset_years, location="command line")
-    except ValidationError as exc:
-        for issue in exc.issues:
-            console.print(f"[red]{issue.level.value}[/]: {escape(issue.location + ': ' if issue.location else '')}{escape(issue.message)}"
-                          + (f" Fix: {escape(issue.fix)}" if issue.fix else ""), highlight=False)
-        raise typer.Exit(EXIT_USAGE) from None
-    for issue in patient.issues:
-        warn(issue.message)
-    ranking = open_ranker(kbase, kb, region=region).rank(patient, method=method, top=top)
-    o = kbase.ontology
-    if fmt == "table":
-        _table(ranking, o)
+
+def _demographics(sex: str | None, onset: str | None) -> tuple[str | None, float | None]:
+    """--sex and --onset, validated whatever the phenotype source, so a typo is never dropped."""
+    sex_norm = normalize_sex(sex)
+    if sex is not None and sex_norm is None:
+        fail(f"--sex must be F or M, got {sex!r}", EXIT_USAGE)
+    onset_years = parse_iso_duration(onset) if onset is not None else None
+    if onset is not None and onset_years is None:
+        fail(f"--onset must be an ISO 8601 duration such as P3Y or P6M, got {onset!r}", EXIT_USAGE)
+    return sex_norm, onset_years
+
+
+def _check_out(out: Path | None) -> None:
+    """Refuse an --out that cannot be written before the ranking runs, not after."""
+    if out is None:
         return
-    text = {"json": write_json, "tsv": write_tsv, "html": write_html}.get(fmt)
-    body = text(ranking, o) if text else write_phenopacket(ranking, o, original)
-    if out:
-        out.write_text(body, encoding="utf-8")
-        console.print(f"wrote {out}")
-    else:
-        typer.echo(body)
+    if out.is_dir():
+        fail(f"--out {out} is a directory. Fix: give a file name, such as {out / 'diagnosis.json'}", EXIT_USAGE)
+    if not out.parent.is_dir():
+        fail(f"--out {out}: the folder {out.parent} does not exist. Fix: create it or choose another path",
+             EXIT_USAGE)
 
 
-def _table(ranking: Ranking, o: Ontology) -> None:
+def known_regions(kbase: KnowledgeBase) -> list[str]:
+    """The regions the prior can use: China (the catalog) and the geographic names of the
+    knowledge base's Orphanet prevalences; any other name would silently change nothing."""
+    names = {str(g) for g in kbase.prevalences.geographic if str(g).strip()}
+    return sorted(names | {CATALOG_REGION}, key=str.lower)
+
+
+def _check_region(kbase: KnowledgeBase, region: str | None) -> str | None:
+    """The region as the knowledge base spells it; an unknown one is a usage error listing the rest."""
+    if region is None:
+        return None
+    known = known_regions(kbase)
+    by_lower = {r.lower(): r for r in known}
+    if region.strip().lower() in by_lower:
+        return by_lower[region.strip().lower()]
+    close = difflib.get_close_matches(region, known, n=3)
+    hint = f" Did you mean {' or '.join(close)}?" if close else ""
+    fail(f"unknown --region {region!r}.{hint} Known regions: {', '.join(known)}", EXIT_USAGE)
+
+
+def _from_phenopacket(path: Path, ontology: Ontology) -> tuple[Patient, dict[str, Any]]:
+    """The patient and the raw document (kept by the phenopacket writer). A wrong path is a
+    usage error (2); a file that is there but unusable is bad data (1)."""
+    if path.is_dir():
+        fail(f"--phenopacket {path} is a directory, not a file. Fix: give the path of a .json file", EXIT_USAGE)
+    if not path.exists():
+        fail(f"no such file: {path}", EXIT_USAGE)
+    data = _checked(lambda: read_phenopacket_json(path), EXIT_FAILURE)
+    return _checked(lambda: parse_phenopacket(data, path, ontology), EXIT_FAILURE).patient, data
+
+
+def _from_text(
+    text: str | None, text_file: Path | None, hpo: list[str], excluded: list[str], ontology: Ontology,
+    sex: str | None, onset_years: float | None,
+) -> Patient:
+    """Terms found in the text, plus any --hpo / --excluded; the extraction is shown on stderr."""
+    from rarelens.cli.extract import read_text_input
+    from rarelens.text.extractor import DictionaryExtractor
+
+    if text_file is not None and text_file.is_dir():
+        fail(f"--text-file {text_file} is a directory, not a file. Fix: give the path of a text file", EXIT_USAGE)
+    extraction = DictionaryExtractor(ontology).extract(read_text_input(text, text_file))
+    if not extraction.present:
+        fail("no phenotype found in the text; give HPO ids with --hpo or check the text", EXIT_USAGE)
+    for m in extraction.mentions:
+        state = "inside a longer finding, implied by it" if m.is_nested else "negated → excluded" if m.is_excluded else (
+            "family history, not used" if m.family else "uncertain, not used" if m.uncertain else "observed")
+        err.print(f"[dim]text: {escape(m.text)!s} → {m.hpo_id} {escape(m.label)} ({state})[/]", highlight=False)
+    observed = sorted({m.hpo_id for m in extraction.present} | set(split_ids(hpo)))
+    negated = sorted(({m.hpo_id for m in extraction.excluded} | set(split_ids(excluded))) - set(observed))
+    return _checked(lambda: build_patient(ontology, observed, negated, sex=sex, onset_years=onset_years,
+                                          location="text"), EXIT_USAGE)
+
+
+def _checked(load: Callable[[], T], code: int) -> T:
+    """``load()``, or every issue of its `ValidationError` on stderr and exit ``code``."""
+    try:
+        return load()
+    except ValidationError as exc:
+        _report(exc.issues)
+        raise typer.Exit(code) from None
+
+
+def _report(issues: list[Issue]) -> None:
+    """Issues on stderr, so ``-f json > out.json`` never captures an error as the result."""
+    for issue in issues:
+        where = f"{issue.location}: " if issue.location else ""
+        fix = f" Fix: {issue.fix}" if issue.fix else ""
+        err.print(f"[red]{issue.level.value}[/]: {escape(where + issue.message + fix)}", highlight=False,
+                  soft_wrap=True)
+
+
+def _render(ranking: Ranking, o: Ontology, fmt: str, original: dict[str, Any] | None) -> str | Table:
+    """The body to write: text for the file formats, a rich table for ``table``."""
+    if fmt == "table":
+        return _table(ranking, o)
+    writer = {"json": write_json, "tsv": write_tsv, "html": write_html}.get(fmt)
+    return writer(ranking, o) if writer else write_phenopacket(ranking, o, original)
+
+
+def _emit(body: str | Table, out: Path | None) -> None:
+    """To stdout, or to ``out`` (a table as plain text, as a user asking for a file expects)."""
+    if out is None:
+        if isinstance(body, Table):
+            console.print(body)
+            console.print(f"[dim]{FOOTNOTE}[/]")
+        else:
+            typer.echo(body)
+        return
+    text = _plain_table(body) if isinstance(body, Table) else body
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write --out {out}: {exc.strerror or exc}. Fix: check the folder's permissions and free space")
+    err.print(f"wrote {escape(str(out))}", highlight=False)
+
+
+def _plain_table(table: Table) -> str:
+    """The table as it would print, without colours, wide enough not to wrap every cell."""
+    buf = io.StringIO()
+    Console(file=buf, width=TABLE_FILE_WIDTH, color_system=None, force_terminal=False).print(table)
+    return buf.getvalue() + FOOTNOTE + "\n"
+
+
+def _table(ranking: Ranking, o: Ontology) -> Table:
     t = Table("#", "disease", "中文", "ids", "genes", "prob.", "why (patient term: match, contribution)",
               title=f"{ranking.method} · {ranking.kb_version}")
     for d in ranking.diagnoses:
@@ -118,5 +247,4 @@ def _table(ranking: Ranking, o: Ontology) -> None:
                     for c in d.context if abs(c.contribution) >= 0.05)
         t.add_row(str(d.rank), escape(d.label) + (" [magenta]★[/]" if d.in_catalog else ""), d.label_zh or "",
                   ", ".join(d.ids[:3]), ", ".join(d.genes[:3]), f"{d.probability:.0%}", escape(why))
-    console.print(t)
-    console.print("[dim]★ China National Rare Disease Catalog. Decision support only.[/]")
+    return t

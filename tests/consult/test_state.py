@@ -162,12 +162,32 @@ def broken(path: str, value: Any) -> dict[str, Any]:
         ("examinations.1.normal", KeyError, "normal"),
         ("history.0.top.0.probability", KeyError, "probability"),
         ("history.1.action", KeyError, "action"),
-        ("answers", [[TALL, "yes", "start", 0]], "mapping"),
+        ("answers", [[TALL, "yes", "start", 0]], "object"),
+        ("answers", None, r"answers is null; it must be a list"),
+        ("answers.0.step", "zero", r"answers\[0\]\.step is \"zero\"; it must be a whole number"),
+        ("answers.0.step", True, r"answers\[0\]\.step is true"),
+        ("mode", "doctor", r"mode is \"doctor\"; it must be one of clinician, patient"),
+        ("language", "fr", r"language is \"fr\"; it must be one of en, zh"),
+        ("sex", "X", r"sex is \"X\"; it must be one of FEMALE, MALE"),
+        ("onset_years", "P3Y", r"onset_years is \"P3Y\"; it must be a number of years"),
+        ("age_years", -1, r"age_years is -1"),
+        ("notes", 5, r"notes is 5; it must be a list"),
+        ("notes", [5], r"notes\[0\] is 5; it must be a string"),
+        ("examinations.0.normal", "yes", r"examinations\[0\]\.normal is \"yes\"; it must be true or false"),
+        ("history.0.top", "x", r"history\[0\]\.top is \"x\"; it must be a list"),
+        ("history.0.action", "guess", r"history\[0\]\.action .*one of start, question"),
+        ("history.0.top.0.probability", "high", r"history\[0\]\.top\[0\]\.probability"),
+        ("extra", 1, r"unknown field extra"),
     ],
 )
 def test_malformed_field_is_refused_by_name(path: str, value: Any, named: str) -> None:
     with pytest.raises(ValueError, match=rf"malformed consultation: .*{named}"):
         Consultation.from_dict(broken(path, value))
+
+
+def test_a_json_report_resumes_as_its_session() -> None:
+    """`consult -f json` writes the session plus its chains; the chains are not part of it."""
+    assert Consultation.from_dict({**hand_made().to_dict(), "chains": [{}]}) == hand_made()
 
 
 def test_stored_answer_with_an_invalid_value_is_refused() -> None:

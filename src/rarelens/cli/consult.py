@@ -10,8 +10,10 @@ examination the engine recommends is recorded when the file holds its result.
 
 from __future__ import annotations
 
+import difflib
 import json
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,26 +37,58 @@ from rarelens.consult.engine import ConsultationEngine
 from rarelens.consult.model import ReasoningChain
 from rarelens.consult.questions import recorded_answer
 from rarelens.consult.state import Consultation
-from rarelens.consult.voice import parse_answer, render_chain, render_question, render_text
+from rarelens.consult.voice import (
+    LANGUAGES,
+    MODES,
+    parse_answer,
+    render_chain,
+    render_question,
+    render_text,
+)
 from rarelens.io.consult_tables import load_consult_tables
 from rarelens.io.consult_writers import FORMATS, write_consultation
 from rarelens.io.phenopacket import parse_iso_duration
 from rarelens.ontology import Ontology
 
-MODES = ("clinician", "patient")
-LANGUAGES = ("en", "zh")
+SUFFIX_FORMATS = {".json": "json", ".html": "html", ".htm": "html", ".mmd": "mermaid", ".mermaid": "mermaid",
+                  ".dot": "dot", ".gv": "dot"}
+ANSWER_KEYS = ("observed", "excluded", "examinations")
+ANSWERS_SHAPE = 'JSON {"observed": [HPO ids], "excluded": [...], "examinations": {id: "normal" | [HPO ids]}}'
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class ExamAnswer:
+    """An examination's result as an answers file gives it, ids already resolved."""
+
+    normal: bool
+    findings: tuple[str, ...] = ()  # primary HPO CURIEs
+
+
+@dataclass(frozen=True, slots=True)
 class ScriptedAnswers:
-    """What an answers file says about the patient."""
+    """What an answers file says about the patient, checked in full before the first question so
+    that a bad entry is never met (or missed) halfway through an unattended run."""
 
-    observed: list[int] = field(default_factory=list)
-    excluded: list[int] = field(default_factory=list)
-    examinations: dict[str, Any] = field(default_factory=dict)  # id -> "normal" | [HPO ids]
+    observed: tuple[int, ...] = ()
+    excluded: tuple[int, ...] = ()
+    examinations: dict[str, ExamAnswer] = field(default_factory=dict)
 
     def answer(self, onto: Ontology, term: int) -> str:
         return recorded_answer(onto, term, self.observed, self.excluded)
+
+
+@dataclass(frozen=True, slots=True)
+class StartOptions:
+    """The command-line facts about the patient: a fresh start is built from them, a resumed
+    session is updated with the ones given."""
+
+    hpo: list[str]
+    excluded: list[str]
+    text: str | None
+    sex: str | None  # FEMALE | MALE, already checked
+    onset_years: float | None
+    mode: str | None
+    lang: str | None
 
 
 def open_tables(onto: Ontology, folder: Path | None) -> Any:
@@ -68,73 +102,190 @@ def open_tables(onto: Ontology, folder: Path | None) -> Any:
         fail(f"consultation tables: {exc}")
 
 
-def load_answers(path: Path, onto: Ontology) -> ScriptedAnswers:
-    """JSON ``{"observed": [...], "excluded": [...], "examinations": {id: "normal" | [ids]}}``,
-    a GA4GH phenopacket (its phenotypic features), or TSV lines ``HP:…<TAB>yes|no``. Unknown
-    ids are errors naming the file and entry."""
+# --- files ----------------------------------------------------------------------------------
+
+
+def _check_input(path: Path, what: str) -> None:
+    """Before the knowledge base loads: a wrong path is the commonest mistake."""
+    if path.is_dir():
+        fail(f"{what} {path} is a folder, not a file; give the file's path", EXIT_USAGE)
     if not path.is_file():
-        fail(f"no such answers file: {path}", EXIT_USAGE)
-    text = path.read_text(encoding="utf-8")
-    out = ScriptedAnswers()
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            fail(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})", EXIT_USAGE)
-        if not isinstance(data, dict):
-            fail(f"{path}: expected an object with observed / excluded / examinations", EXIT_USAGE)
-        if "phenotypicFeatures" in data:  # a phenopacket: its features are the patient's answers
-            feats = [f for f in data["phenotypicFeatures"] if isinstance(f, dict) and isinstance(f.get("type"), dict)]
-            data = {"observed": [f["type"].get("id", "") for f in feats if not f.get("excluded")],
-                    "excluded": [f["type"].get("id", "") for f in feats if f.get("excluded")]}
-        pairs = [(t, "yes") for t in data.get("observed", [])] + [(t, "no") for t in data.get("excluded", [])]
-        out.examinations = dict(data.get("examinations", {}))
-        where = [f"{path}" for _ in pairs]
+        fail(f"no such {what}: {path}", EXIT_USAGE)
+
+
+def _check_output(path: Path, option: str) -> None:
+    """Before the consultation starts, so that its answers are not lost at the last step."""
+    if path.is_dir():
+        fail(f"{option} {path} is a folder; give a file name inside it, e.g. {path / 'consultation.json'}", EXIT_USAGE)
+    parent = path.parent
+    if not parent.is_dir():
+        fail(f"{option} {path}: the folder {parent} does not exist; create it or choose another path", EXIT_USAGE)
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        fail(f"{option} {path}: not writable; choose another path", EXIT_USAGE)
+
+
+def _read_text(path: Path) -> str:
+    """UTF-8, a byte-order mark allowed (Windows editors write one)."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        fail(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again", EXIT_USAGE)
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
+
+
+def _parse_json(path: Path, text: str, expected: str) -> Any:
+    if not text.strip():
+        fail(f"{path}: the file is empty; it should hold {expected}", EXIT_USAGE)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON ({exc.msg}); it should hold {expected}", EXIT_USAGE)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    names = {bool: "true/false", str: "a string", int: "a number", float: "a number", list: "a list", dict: "an object"}
+    return names.get(type(value), type(value).__name__)
+
+
+# --- answers file ---------------------------------------------------------------------------
+
+
+def load_answers(path: Path, onto: Ontology, tables: Any) -> ScriptedAnswers:
+    """JSON ``{"observed": [...], "excluded": [...], "examinations": {id: "normal" | [ids]}}``,
+    a GA4GH phenopacket (its phenotypic features), or TSV lines ``HP:…<TAB>yes|no``. Every
+    entry is checked here; errors name the file and the line or JSON path."""
+    text = _read_text(path)
+    exams: dict[str, ExamAnswer] = {}
+    if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
+        data = _parse_json(path, text, ANSWERS_SHAPE)
+        entries, exams = _json_answers(path, data, onto, tables)
     else:
-        pairs, where = [], []
-        for n, line in enumerate(text.splitlines(), 1):
-            if not line.strip() or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if len(cols) != 2 or cols[1].strip().lower() not in ("yes", "no"):
-                fail(f"{path}:{n}: expected 'HP:…<TAB>yes|no', got {line!r}", EXIT_USAGE)
-            pairs.append((cols[0].strip(), cols[1].strip().lower()))
-            where.append(f"{path}:{n}")
-    for (term, value), loc in zip(pairs, where, strict=True):
-        res = onto.resolve(str(term))
-        if res.index is None:
-            fail(f"{loc}: {res.issue.message if res.issue else 'unknown HPO id ' + str(term)}", EXIT_USAGE)
-        (out.observed if value == "yes" else out.excluded).append(res.index)
+        entries = _tsv_answers(path, text)
+    if not entries and not exams:
+        fail(f"{path}: no answers in the file; give {ANSWERS_SHAPE}, or TSV lines HP:…<TAB>yes|no", EXIT_USAGE)
+    observed, excluded = [], []
+    for term, value, where in entries:
+        (observed if value == "yes" else excluded).append(_resolve(onto, term, where))
+    both = sorted(set(observed) & set(excluded))
+    if both:
+        fail(f"{path}: {', '.join(onto.ids[t] for t in both)} listed both as observed and as excluded; keep one", EXIT_USAGE)
+    return ScriptedAnswers(tuple(observed), tuple(excluded), exams)
+
+
+def _resolve(onto: Ontology, term: Any, where: str) -> int:
+    """An ontology index; alt and obsolete ids are mapped with the warning --hpo gives."""
+    if not isinstance(term, str):
+        fail(f"{where}: expected an HPO id such as \"HP:0001250\", got {_kind(term)}", EXIT_USAGE)
+    res = onto.resolve(term)
+    if res.index is None:
+        msg = res.issue.message if res.issue else f"unknown HPO id {term}"
+        fix = f". Fix: {res.issue.fix}" if res.issue and res.issue.fix else ""
+        fail(f"{where}: {msg}{fix}", EXIT_USAGE)
+    if res.issue is not None:
+        warn(f"{where}: {res.issue.message}")
+    return res.index
+
+
+def _tsv_answers(path: Path, text: str) -> list[tuple[str, str, str]]:
+    entries = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) != 2 or cols[1].strip().lower() not in ("yes", "no"):
+            fail(f"{path}:{n}: expected 'HP:…<TAB>yes|no', got {line!r}", EXIT_USAGE)
+        entries.append((cols[0].strip(), cols[1].strip().lower(), f"{path}:{n}"))
+    return entries
+
+
+def _json_answers(path: Path, data: Any, onto: Ontology, tables: Any) -> tuple[list[tuple[Any, str, str]], dict[str, ExamAnswer]]:
+    if not isinstance(data, dict):
+        fail(f"{path}: expected {ANSWERS_SHAPE}, got {_kind(data)}", EXIT_USAGE)
+    if "phenotypicFeatures" in data:  # a phenopacket: its features are the patient's answers
+        return _phenopacket_answers(path, data["phenotypicFeatures"]), {}
+    unknown = [k for k in data if k not in ANSWER_KEYS]
+    if unknown:
+        hints = [f" (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(k, ANSWER_KEYS, 1)) else "" for k in unknown]
+        named = ", ".join(f"{k!r}{h}" for k, h in zip(unknown, hints, strict=True))
+        fail(f"{path}: unknown key {named}; the keys are {', '.join(ANSWER_KEYS)}", EXIT_USAGE)
+    entries = []
+    for key, value in (("observed", "yes"), ("excluded", "no")):
+        ids = data.get(key, [])
+        if not isinstance(ids, list):
+            fix = f'; write "{key}": ["{ids}"]' if isinstance(ids, str) else ""
+            fail(f"{path}: {key} must be a list of HPO ids, got {_kind(ids)}{fix}", EXIT_USAGE)
+        entries += [(t, value, f"{path}: {key}[{i}]") for i, t in enumerate(ids)]
+    return entries, _exam_answers(path, data.get("examinations", {}), onto, tables)
+
+
+def _phenopacket_answers(path: Path, features: Any) -> list[tuple[Any, str, str]]:
+    if not isinstance(features, list):
+        fail(f"{path}: phenotypicFeatures must be a list, got {_kind(features)}", EXIT_USAGE)
+    entries = []
+    for i, f in enumerate(features):
+        where = f"{path}: phenotypicFeatures[{i}]"
+        kind = f.get("type") if isinstance(f, dict) else None
+        if not isinstance(kind, dict) or "id" not in kind:
+            fail(f'{where}: a feature needs "type": {{"id": "HP:…"}}', EXIT_USAGE)
+        if not isinstance(f.get("excluded", False), bool):
+            fail(f"{where}.excluded must be true or false, got {_kind(f['excluded'])}", EXIT_USAGE)
+        entries.append((kind["id"], "no" if f.get("excluded") else "yes", f"{where}.type.id"))
+    return entries
+
+
+def _exam_answers(path: Path, exams: Any, onto: Ontology, tables: Any) -> dict[str, ExamAnswer]:
+    if not isinstance(exams, dict):
+        fail(f'{path}: examinations must be an object {{id: "normal" | [HPO ids]}}, got {_kind(exams)}', EXIT_USAGE)
+    out = {}
+    for exam_id, result in exams.items():
+        where = f"{path}: examinations.{exam_id}"
+        try:
+            tables.examination(exam_id)
+        except KeyError as exc:
+            close = difflib.get_close_matches(exam_id, [e.id for e in tables.examinations], 1)
+            fail(f"{where}: {f'did you mean {close[0]!r}? ' if close else ''}{exc.args[0]}", EXIT_USAGE)
+        out[exam_id] = _exam_answer(where, result, onto)
     return out
 
 
+def _exam_answer(where: str, result: Any, onto: Ontology) -> ExamAnswer:
+    if isinstance(result, str) and result.strip().lower() == "normal":
+        return ExamAnswer(normal=True)
+    findings = split_ids([result]) if isinstance(result, str) else result
+    if not isinstance(findings, list) or not findings or (isinstance(result, str) and not all(":" in t for t in findings)):
+        got = json.dumps(result, ensure_ascii=False) if isinstance(result, str | list) else _kind(result)
+        fail(f'{where}: the result must be "normal" or a list of HPO ids such as ["HP:0001250"], got {got}', EXIT_USAGE)
+    return ExamAnswer(False, tuple(onto.ids[_resolve(onto, t, f"{where}[{i}]")] for i, t in enumerate(findings)))
+
+
 def consult(
-    hpo: list[str] = typer.Option([], "--hpo", help="Presenting HPO ids, comma-separated or repeated."),
-    excluded: list[str] = typer.Option([], "--excluded", help="Findings known to be absent."),
-    text: str | None = typer.Option(None, "--text", help="Presenting complaint as clinical text (English or Chinese)."),
-    sex: str | None = typer.Option(None, "--sex", help="F or M."),
-    onset: str | None = typer.Option(None, "--onset", help="Age of onset, ISO 8601 duration (P3Y)."),
-    mode: str = typer.Option("clinician", "--mode", help="clinician (HPO terms, probabilities) or patient (plain language)."),
-    lang: str = typer.Option("en", "--lang", help="en or zh."),
-    answers: Path | None = typer.Option(None, "--answers", help="Run unattended, answering from this JSON or TSV file."),
-    resume: Path | None = typer.Option(None, "--resume", help="Continue a session saved with --save."),
+    hpo: list[str] = typer.Option([], "--hpo", help="Presenting HPO ids, comma-separated or repeated (with --resume: findings to add)."),
+    excluded: list[str] = typer.Option([], "--excluded", help="Findings known to be absent (with --resume: added)."),
+    text: str | None = typer.Option(None, "--text", help="Presenting complaint as clinical text, English or Chinese (with --resume: its findings are added)."),
+    sex: str | None = typer.Option(None, "--sex", help="F or M (with --resume: replaces the stored value)."),
+    onset: str | None = typer.Option(None, "--onset", help="Age of onset, ISO 8601 duration such as P3Y (with --resume: replaces the stored value)."),
+    mode: str | None = typer.Option(None, "--mode", help="clinician (HPO terms, probabilities; the default) or patient (plain language). With --resume: default the session's."),
+    lang: str | None = typer.Option(None, "--lang", help="en (the default) or zh. With --resume: default the session's."),
+    answers: Path | None = typer.Option(None, "--answers", help="Run unattended, answering from this JSON or TSV file (checked in full before the first question)."),
+    resume: Path | None = typer.Option(None, "--resume", help="Continue a session saved with --save; --hpo, --excluded and --text add findings to it, --sex, --onset, --mode and --lang replace its values."),
     budget: int = typer.Option(10, "--budget", min=0, help="At most this many questions."),
-    save: Path | None = typer.Option(None, "--save", help="Write the session (JSON) to resume later."),
+    save: Path | None = typer.Option(None, "--save", help="Write the session (JSON) to resume later; the path is checked before the consultation starts."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the report (with the decision path) to this file."),
-    fmt: str = typer.Option("html", "--format", "-f", help=f"Report format for --out: {', '.join(FORMATS)}."),
+    fmt: str | None = typer.Option(None, "--format", "-f", help=f"Report format for --out: {', '.join(FORMATS)} (default: from the file's suffix, else html). Needs --out."),
     tables: Path | None = typer.Option(None, "--tables", help="A folder with your own examinations.tsv, specialties.tsv and red_flags.tsv (default: the curated tables shipped with RareLens)."),
     llm: bool = typer.Option(False, "--llm", help="Let the configured language model (RARELENS_LLM_URL/MODEL/KEY) rephrase the summary; its output is checked."),
     kb: Path | None = KbOption,
 ) -> None:
     """Ask the questions that separate the candidates, recommend examinations, show the reasoning."""
-    if mode not in MODES or lang not in LANGUAGES:
-        fail(f"--mode must be one of {', '.join(MODES)} and --lang one of {', '.join(LANGUAGES)}", EXIT_USAGE)
-    if fmt not in FORMATS:
-        fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", EXIT_USAGE)
+    fmt = _check_options(mode, lang, fmt, out, save, answers, resume)
+    start = StartOptions(hpo, excluded, text, _sex(sex), _onset(onset), mode, lang)
     kbase = open_kb(kb)
     engine = ConsultationEngine(open_ranker(kbase, kb), open_tables(kbase.ontology, tables))
-    scripted = load_answers(answers, kbase.ontology) if answers else None
-    session = _open_session(engine, resume, hpo, excluded, text, sex, onset, mode, lang)
+    scripted = load_answers(answers, kbase.ontology, engine.tables) if answers else None
+    session = _open_session(engine, resume, start)
     transcript: list[str] = []
     chains: list[ReasoningChain] = []
 
@@ -177,44 +328,146 @@ def consult(
     _write_outputs(session, chains, transcript, save, out, fmt)
 
 
-def _open_session(
-    engine: ConsultationEngine, resume: Path | None, hpo: list[str], excluded: list[str], text: str | None,
-    sex: str | None, onset: str | None, mode: str, lang: str,
-) -> Consultation:
-    if resume is not None:
-        if not resume.is_file():
-            fail(f"no such session file: {resume}", EXIT_USAGE)
-        try:
-            session = Consultation.from_dict(json.loads(resume.read_text(encoding="utf-8")))
-        except (ValueError, json.JSONDecodeError) as exc:
-            fail(f"{resume}: {exc}", EXIT_USAGE)
-        if session.kb_version != engine.kb.version:
-            warn(f"{resume} was made with knowledge base {session.kb_version}; continuing with {engine.kb.version}")
-        return session
-    observed, negated = split_ids(hpo), split_ids(excluded)
-    if text:
-        from rarelens.text.extractor import DictionaryExtractor
+def _check_options(
+    mode: str | None, lang: str | None, fmt: str | None, out: Path | None, save: Path | None,
+    answers: Path | None, resume: Path | None,
+) -> str:
+    """Usage errors before the knowledge base loads; returns the report format."""
+    if mode is not None and mode not in MODES:
+        fail(f"--mode must be one of {', '.join(MODES)}, got {mode!r}", EXIT_USAGE)
+    if lang is not None and lang not in LANGUAGES:
+        fail(f"--lang must be one of {', '.join(LANGUAGES)}, got {lang!r}", EXIT_USAGE)
+    if fmt is not None and fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", EXIT_USAGE)
+    if fmt is not None and out is None:
+        fail(f"--format {fmt} sets the format of the report written with --out; add --out FILE", EXIT_USAGE)
+    for path, what in ((answers, "answers file"), (resume, "session file")):
+        if path is not None:
+            _check_input(path, what)
+    for path, option in ((save, "--save"), (out, "--out")):
+        if path is not None:
+            _check_output(path, option)
+    if save is not None and out is not None and save.resolve() == out.resolve():
+        fail(f"--save and --out are the same file {save}; give two names", EXIT_USAGE)
+    return fmt or SUFFIX_FORMATS.get(out.suffix.lower() if out else "", "html")
 
-        extraction = DictionaryExtractor(engine.kb.ontology).extract(text)
-        observed += [m.hpo_id for m in extraction.present]
-        negated += [m.hpo_id for m in extraction.excluded]
-    if not observed:
-        fail("give the presenting findings with --hpo HP:…,HP:… or --text, or --resume a session", EXIT_USAGE)
+
+def _sex(sex: str | None) -> str | None:
     sex_norm = normalize_sex(sex)
     if sex and sex_norm is None:
         fail(f"--sex must be F or M, got {sex!r}", EXIT_USAGE)
+    return sex_norm
+
+
+def _onset(onset: str | None) -> float | None:
     onset_years = parse_iso_duration(onset) if onset else None
     if onset and onset_years is None:
         fail(f"--onset must be an ISO 8601 duration such as P3Y, got {onset!r}", EXIT_USAGE)
+    return onset_years
+
+
+# --- the session ----------------------------------------------------------------------------
+
+
+def _open_session(engine: ConsultationEngine, resume: Path | None, start: StartOptions) -> Consultation:
+    observed, negated = _findings(engine, start, required=resume is None)
+    if resume is not None:
+        return _resume(engine, resume, start, observed, negated)
+    if not observed:
+        fail("give the presenting findings with --hpo HP:…,HP:… or --text, or --resume a session", EXIT_USAGE)
     try:
         session = engine.start(observed=dict.fromkeys(observed), excluded=dict.fromkeys(n for n in negated if n not in observed),
-                               sex=sex_norm, onset_years=onset_years, mode=mode, language=lang,
-                               source="text" if text else "start")
+                               sex=start.sex, onset_years=start.onset_years, mode=start.mode or MODES[0],
+                               language=start.lang or LANGUAGES[0], source="text" if start.text else "start")
     except ValueError as exc:
         fail(str(exc), EXIT_USAGE)
     for note in session.notes:
         warn(note)
     return session
+
+
+def _findings(engine: ConsultationEngine, start: StartOptions, *, required: bool) -> tuple[list[str], list[str]]:
+    """(observed, excluded) ids from --hpo, --excluded and --text. A text that yields nothing is
+    an error when it was the only source of findings, else a warning: never silently empty."""
+    observed, negated = split_ids(start.hpo), split_ids(start.excluded)
+    if start.text is not None:
+        from rarelens.text.extractor import DictionaryExtractor
+
+        extraction = DictionaryExtractor(engine.kb.ontology).extract(start.text)
+        found = [m.hpo_id for m in extraction.present]
+        observed += found
+        negated += [m.hpo_id for m in extraction.excluded]
+        if not found:
+            msg = (f"--text: no finding recognised in {start.text[:60]!r}; name the findings in clinical "
+                   "words (e.g. 'seizures, low muscle tone') or give HPO ids with --hpo")
+            if required and not observed:
+                fail(msg, EXIT_USAGE)
+            warn(msg)
+    return observed, negated
+
+
+def _resume(engine: ConsultationEngine, path: Path, start: StartOptions, observed: list[str], negated: list[str]) -> Consultation:
+    """The stored session, checked against this knowledge base and tables, with the command
+    line's findings added and its mode, language, sex and onset applied."""
+    data = _parse_json(path, _read_text(path), "a session saved with `rarelens consult --save`")
+    try:
+        session = Consultation.from_dict(data)
+    except ValueError as exc:
+        fail(f"{path}: {exc}", EXIT_USAGE)
+    if session.kb_version != engine.kb.version:
+        warn(f"{path} was made with knowledge base {session.kb_version}; continuing with {engine.kb.version}")
+    _check_stored(engine, path, session)
+    session = _apply_options(path, session, start)
+    notes = len(session.notes)
+    try:
+        for terms, value in ((observed, "yes"), (negated, "no")):
+            for term in terms:
+                session = engine.answer(session, term, value, source="text" if start.text else "start")
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+    for note in session.notes[notes:]:
+        warn(note)
+    if not session.observed:
+        fail(f"{path}: the session has no observed finding; add the presenting findings with --hpo HP:…", EXIT_USAGE)
+    return session
+
+
+def _check_stored(engine: ConsultationEngine, path: Path, session: Consultation) -> None:
+    """Every stored id must mean something here: an answer the ontology cannot resolve would
+    silently drop out of the ranking. Alt and obsolete ids are mapped with a warning."""
+    onto = engine.kb.ontology
+    made = "" if session.kb_version == engine.kb.version else f" (the session was made with knowledge base {session.kb_version})"
+    for i, a in enumerate(session.answers):
+        res = onto.resolve(a.term)
+        if res.index is None:
+            msg = res.issue.message if res.issue else f"unknown HPO id {a.term}"
+            fail(f"{path}: answers[{i}].term: {msg}{made}; correct or remove that answer", EXIT_USAGE)
+        if res.issue is not None:
+            warn(f"{path}: answers[{i}].term: {res.issue.message}")
+    for i, e in enumerate(session.examinations):
+        try:
+            engine.tables.examination(e.exam_id)
+        except KeyError as exc:
+            fail(f"{path}: examinations[{i}].exam_id: {exc.args[0]}; resume with the --tables the session was "
+                 "made with, or correct the id", EXIT_USAGE)
+
+
+def _apply_options(path: Path, session: Consultation, start: StartOptions) -> Consultation:
+    """--mode and --lang choose how this sitting talks; --sex and --onset correct the record
+    (a change of a stored value is warned about, as it changes the ranking)."""
+    changes: dict[str, Any] = {}
+    if start.mode is not None:
+        changes["mode"] = start.mode
+    if start.lang is not None:
+        changes["language"] = start.lang
+    for key, value, option in (("sex", start.sex, "--sex"), ("onset_years", start.onset_years, "--onset")):
+        if value is None:
+            continue
+        stored = getattr(session, key)
+        if stored is not None and stored != value:
+            warn(f"{option} replaces {key} {stored} stored in {path} with {value}")
+        changes[key] = value
+    return replace(session, **changes)
 
 
 def _scripted_exam(
@@ -225,13 +478,8 @@ def _scripted_exam(
         if rec.exam_id in done or rec.exam_id not in scripted.examinations:
             continue
         result = scripted.examinations[rec.exam_id]
-        normal = result == "normal"
-        findings = [] if normal else split_ids(list(result) if isinstance(result, list) else [str(result)])
-        say(f"Examination: {rec.name} → {'normal' if normal else ', '.join(findings)} (answers file)")
-        try:
-            return engine.record_examination(session, rec.exam_id, findings=findings, normal=normal), True
-        except ValueError as exc:
-            fail(f"answers file, examination {rec.exam_id}: {exc}", EXIT_USAGE)
+        say(f"Examination: {rec.name} → {'normal' if result.normal else ', '.join(result.findings)} (answers file)")
+        return engine.record_examination(session, rec.exam_id, findings=result.findings, normal=result.normal), True
     return session, False
 
 
@@ -288,9 +536,12 @@ def _write_outputs(
     session: Consultation, chains: list[ReasoningChain], transcript: list[str], save: Path | None,
     out: Path | None, fmt: str,
 ) -> None:
-    if save:
-        save.write_text(json.dumps(session.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
-        err.print(f"session saved to {save}")
-    if out:
-        write_consultation(out, session, chains, fmt=fmt, transcript=transcript)
-        err.print(f"wrote {out}")
+    try:
+        if save:
+            save.write_text(json.dumps(session.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+            err.print(f"session saved to {escape(str(save))}")
+        if out:
+            write_consultation(out, session, chains, fmt=fmt, transcript=transcript)
+            err.print(f"wrote {escape(str(out))}")
+    except OSError as exc:
+        fail(f"cannot write {exc.filename or save or out}: {exc.strerror or exc}")

@@ -168,6 +168,45 @@ def test_unknown_format(tmp_path: Path) -> None:
         load_corpus(tmp_path, "brat")
 
 
+def test_not_utf8_suggests_saving_as_utf8(phenobert: Path) -> None:
+    """A corpus is the user's file: the fix is to save it as UTF-8, not `kb fetch`."""
+    (phenobert / "corpus" / "100").write_bytes("café".encode("latin-1"))
+    with pytest.raises(SourceFormatError, match="save the file as UTF-8") as info:
+        load_corpus(phenobert, "phenobert")
+    assert "kb fetch" not in str(info.value)
+
+
+@pytest.mark.parametrize("layout", ["gsc2024", "phenotagger"])
+def test_span_past_the_text_is_malformed(tmp_path: Path, layout: str) -> None:
+    text = "Patient has seizures."  # 21 characters
+    if layout == "gsc2024":
+        write(tmp_path / "Text" / "d1", text)
+        write(tmp_path / "Annotations" / "d1", "12:20\tHP:0001250\tseizures\n500:510\tHP:0001250\tseizures\n")
+        path, where = tmp_path, "d1:2"
+    else:
+        path = write(tmp_path / "t.tsv", f"d1\n{text}\n12\t20\tseizures\tHP:0001250\n500\t510\tseizures\tHP:0001250\n")
+        where = "t.tsv:4"
+    with pytest.raises(SourceFormatError, match="past the text \\(21 characters\\)") as info:
+        load_corpus(path, layout)
+    assert where in str(info.value)
+    with pytest.warns(UserWarning, match=where):
+        assert len(load_corpus(path, layout, skip_malformed=True)[0].gold) == 1
+
+
+@pytest.mark.parametrize("layout", ["gsc2024", "phenotagger", "phenobert"])
+def test_empty_corpus_is_an_error(tmp_path: Path, layout: str) -> None:
+    """Zero documents score zero everywhere, which would look like a result."""
+    if layout == "phenotagger":
+        path = write(tmp_path / "empty.tsv", "\n\n")
+    else:
+        folders = ("Text", "Annotations") if layout == "gsc2024" else ("corpus", "ann")
+        for name in folders:
+            (tmp_path / name).mkdir()
+        path = tmp_path
+    with pytest.raises(SourceFormatError, match="no documents"):
+        load_corpus(path, layout)
+
+
 # --- the real releases (skipped unless RARELENS_DATA points at the shared data) ---
 
 

@@ -8,10 +8,11 @@ findings against its negated ones, family history against its family ones.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from rarelens.model.ids import CurieError, normalize_hpo_id
 from rarelens.ontology.ontology import Ontology
 from rarelens.sources.errors import SourceFormatError
 from rarelens.text.evaluation import evaluate_text
@@ -28,19 +29,78 @@ class ClinicalSentence:
     family: tuple[str, ...]
 
 
+_FIELDS = {"id", "kind", "text", "present", "negated", "family"}
+_LIST_FIELDS = ("present", "negated", "family")
+_ROW_SHAPE = 'one JSON object per line with "id", "text", "present", "negated", "family" (and optional "kind")'
+
+
 def load_clinical_set(path: Path) -> list[ClinicalSentence]:
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    """Read the clinical set, one JSON row per line, checking every row's shape.
+
+    A test set is written by hand, so a typo must stop the run with file and line: a misspelt
+    key would drop a gold list, a string where a list belongs would be scored character by
+    character, and a repeated id would silently replace one sentence's predictions with another's.
+    """
+    out: list[ClinicalSentence] = []
+    seen: dict[str, int] = {}
+    for n, line in enumerate(_read(path).splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            row = json.loads(line)
-            out.append(ClinicalSentence(row["id"], row.get("kind", ""), row["text"], tuple(row.get("present", ())),
-                                        tuple(row.get("negated", ())), tuple(row.get("family", ()))))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise SourceFormatError(path, n, f"not a clinical-set row ({exc})",
-                                    'one JSON object per line with "id", "text", "present", "negated", "family"') from None
+        sentence = _sentence(path, n, line)
+        if sentence.id in seen:
+            raise SourceFormatError(path, n, f"id {sentence.id!r} already used on line {seen[sentence.id]}",
+                                    "give every row its own id")
+        seen[sentence.id] = n
+        out.append(sentence)
+    if not out:
+        raise SourceFormatError(path, None, "no documents in the file", _ROW_SHAPE)
     return out
+
+
+def _read(path: Path) -> str:
+    if path.is_dir():
+        raise SourceFormatError(path, None, "is a folder, not a clinical-set file", "pass the .jsonl file itself")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(path, None, f"not UTF-8 ({exc.reason} at byte {exc.start})",
+                                "save the file as UTF-8") from None
+    except OSError as exc:
+        raise SourceFormatError(path, None, f"cannot be read ({exc.strerror})",
+                                "check the path and its permissions") from None
+
+
+def _sentence(path: Path, n: int, line: str) -> ClinicalSentence:
+    def bad(problem: str) -> SourceFormatError:
+        return SourceFormatError(path, n, problem, _ROW_SHAPE)
+
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise bad(f"not a JSON object ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(row, dict):
+        raise bad(f"a JSON {type(row).__name__}, not an object")
+    unknown = sorted(set(row) - _FIELDS)
+    if unknown:
+        raise bad(f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}")
+    for key in ("id", "text"):
+        if not isinstance(row.get(key), str) or not row[key].strip():
+            raise bad(f'"{key}" must be a non-empty string')
+    if not isinstance(row.get("kind", ""), str):
+        raise bad('"kind" must be a string')
+    gold = {f: _id_list(row.get(f, []), f, bad) for f in _LIST_FIELDS}
+    return ClinicalSentence(row["id"], row.get("kind", ""), row["text"], gold["present"], gold["negated"], gold["family"])
+
+
+def _id_list(value: object, field: str, bad: Callable[[str], SourceFormatError]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise bad(f'"{field}" must be a list of HPO id strings, e.g. ["HP:0001250"]')
+    for v in value:
+        try:
+            normalize_hpo_id(v)
+        except CurieError as exc:
+            raise bad(f'"{field}": {exc}') from None
+    return tuple(value)
 
 
 def _docs(sentences: Sequence[ClinicalSentence], field: str) -> list[Document]:
@@ -67,7 +127,8 @@ def evaluate_clinical_set(
     result: dict[str, object] = {"n_sentences": len(sentences)}
     for field in ("present", "negated", "family"):
         scores = evaluate_text(_docs(sentences, field), as_found(field), ontology).to_dict()
-        result[field] = {k: scores[k] for k in ("document_strict", "document_relaxed")}
+        # "dropped" too: a gold id this HPO release does not know is left out, never unseen.
+        result[field] = {k: scores[k] for k in ("document_strict", "document_relaxed", "dropped")}
     # Negated findings wrongly reported as present: the failure that would mislead a ranking.
     wrong = 0
     for s in sentences:

@@ -17,7 +17,8 @@ so each loader reads a release exactly as distributed (see ``../shared/data/READ
 
 Offsets are Python string offsets into the text read as UTF-8 without newline translation, so a
 CRLF file keeps the offsets its annotators computed. Gold mentions whose span does not reproduce
-the mention text are kept (the published corpora have a few) and reported by `span_mismatches`.
+the mention text are kept (the published corpora have a few) and reported by `span_mismatches`;
+a span ending past its text is malformed (it belongs to another version of the text).
 Negated gold findings (``Neg``) are left out, because ``Document.gold`` lists the findings the
 patient has and the evaluation scores present findings only.
 """
@@ -77,6 +78,9 @@ def load_corpus(
         raise ValueError(
             f"unknown corpus format {corpus_format!r}; expected one of {', '.join(CORPUS_FORMATS)}"
         )
+    if not docs:
+        # Scores over nothing are zeros that look like a result.
+        raise SourceFormatError(path, None, "no documents in the corpus", _CORPUS_FIX)
     return sorted(docs, key=lambda d: d.id)
 
 
@@ -122,7 +126,11 @@ def _read_text(path: Path) -> str:
             return handle.read()
     except UnicodeDecodeError as exc:
         raise SourceFormatError(
-            path, None, f"not UTF-8 ({exc.reason} at byte {exc.start})"
+            path, None, f"not UTF-8 ({exc.reason} at byte {exc.start})", "save the file as UTF-8"
+        ) from exc
+    except OSError as exc:
+        raise SourceFormatError(
+            path, None, f"cannot be read ({exc.strerror})", "check the path and its permissions"
         ) from exc
 
 
@@ -226,14 +234,26 @@ def _load_folder(
             )
     docs = []
     for doc_id, text_path in texts.items():
+        text = _read_text(text_path)
         gold = []
         for number, content in _lines(anns[doc_id]):
             if content.strip():
                 mention = parse(anns[doc_id], number, content, reader)
-                if mention is not None:
+                if mention is not None and _inside(anns[doc_id], number, mention, text, reader):
                     gold.append(mention)
-        docs.append(Document(doc_id, _read_text(text_path), tuple(gold)))
+        docs.append(Document(doc_id, text, tuple(gold)))
     return docs
+
+
+def _inside(path: Path, line: int, mention: GoldMention, text: str, reader: _Reader) -> bool:
+    """Whether a gold span lies within its text; one past the end comes from another version
+    of the text, and scoring it would count a miss no recogniser could avoid."""
+    if mention.end <= len(text):
+        return True
+    reader.malformed(
+        path, line, f"span {mention.start}-{mention.end} ends past the text ({len(text)} characters)"
+    )
+    return False
 
 
 def _phenotagger_file(path: Path) -> Path:
@@ -272,7 +292,7 @@ def _load_phenotagger(path: Path, reader: _Reader) -> list[Document]:
                 reader.malformed(path, number, "expected 'start<TAB>end<TAB>mention<TAB>HP:id'")
                 continue
             mention = _gold(path, number, (cells[0], cells[1]), cells[3], cells[2], reader)
-            if mention is not None:
+            if mention is not None and _inside(path, number, mention, text, reader):
                 gold.append(mention)
         docs[doc_id] = Document(doc_id, text, tuple(gold))
     return list(docs.values())

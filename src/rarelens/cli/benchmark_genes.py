@@ -34,7 +34,20 @@ import typer
 from rich.table import Table
 
 from rarelens import __version__
-from rarelens.cli.common import KbOption, console, err, fail, open_kb, open_ranker, print_json
+from rarelens.cli.common import (
+    KbOption,
+    case_problem,
+    check_out_path,
+    console,
+    err,
+    fail,
+    median_cell,
+    open_kb,
+    open_ranker,
+    print_json,
+    select_cases_or_fail,
+    warn_invalid_files,
+)
 from rarelens.cli.forked import SHARED, chunks, map_forked
 
 UNIVERSES = ("protein-coding", "disease-genes")
@@ -93,8 +106,8 @@ def genes_bench(
     universe: str = typer.Option("protein-coding", "--universe", help="protein-coding (shootout-like) | disease-genes (harder)."),
     aggregate: str = typer.Option("max", "--aggregate", help="Gene score from its diseases: max | logsumexp."),
     kb: Path | None = KbOption,
-    fold: int | None = typer.Option(None, "--fold", help="Only cohorts with crc32(cohort) % 2 == FOLD (held-out half)."),
-    limit: int | None = typer.Option(None, "--limit", help="At most this many cases (every k-th file)."),
+    fold: int | None = typer.Option(None, "--fold", min=0, max=1, help="Only cohorts with crc32(cohort) % 2 == FOLD (held-out half)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many cases (every k-th file)."),
     out: Path | None = typer.Option(None, "--out", help="Write one JSON line per case and method."),
     as_json: bool = typer.Option(False, "--json", help="Last stdout line is one JSON object."),
     jobs: int = typer.Option(
@@ -102,8 +115,7 @@ def genes_bench(
     ),
 ) -> None:
     """Rank each phenopacket's causal gene among random genes by phenotype alone: top-1/3/5/10, MRR, per cohort, timing."""
-    from rarelens.io.phenopacket import load_phenopacket, select_case_files
-    from rarelens.model.issue import ValidationError
+    from rarelens.io.phenopacket import load_phenopacket
     from rarelens.phenotype.evaluation import summarize
     from rarelens.phenotype.genes import AGGREGATES, GenePhenotypeScorer
     from rarelens.phenotype.ranker import METHODS
@@ -117,6 +129,8 @@ def genes_bench(
         fail(f"unknown aggregate {aggregate!r}; choose one of {', '.join(AGGREGATES)}", 2)
     if not directory.is_dir():
         fail(f"{directory} is not a folder", 2)
+    check_out_path(out)
+    files = select_cases_or_fail(directory, fold=fold, limit=limit, cohort=lambda f: cohort_of(f.relative_to(directory)))
     t0 = time.perf_counter()
     kbase = open_kb(kb)
     ranker = open_ranker(kbase, kb)  # phenotype index from the cache beside the KB
@@ -130,27 +144,28 @@ def genes_bench(
         pool = scorer.genes_with_disease
     pool = pool.astype(np.int64)
 
-    files = select_case_files(directory, fold=fold, limit=limit,
-                              cohort=lambda f: cohort_of(f.relative_to(directory)))
     cases: list[GeneCase] = []
     counts = {"cases_read": len(files), "cases_unreadable": 0, "cases_without_gene": 0, "cases_invalid": 0,
               "gene_not_in_kb": 0, "gene_without_disease": 0}
     dropped = 0
+    invalid: list[dict[str, str]] = []
     for f in files:
         rel = f.relative_to(directory)
         try:
             data = json.loads(f.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             counts["cases_unreadable"] += 1
-            continue
-        written = causal_genes(data) if isinstance(data, dict) else []
-        if not written:
-            counts["cases_without_gene"] += 1
+            invalid.append({"file": str(f), "reason": f"unreadable: {exc}"})
             continue
         try:
+            written = causal_genes(data) if isinstance(data, dict) else []
+            if not written:
+                counts["cases_without_gene"] += 1
+                continue
             case = load_phenopacket(f, kbase.ontology, lenient=True)
-        except ValidationError:
+        except Exception as exc:  # named and reported by case_problem; the other cases still run
             counts["cases_invalid"] += 1
+            invalid.append(case_problem(f, exc))
             continue
         dropped += sum(1 for i in case.patient.issues if i.message.endswith("dropped"))
         gold_set: dict[int, None] = {}
@@ -173,11 +188,13 @@ def genes_bench(
             written=tuple(s or h for h, s in written), gold=gold, status=status,
             decoys=draw_decoys(pool, gold, decoys, seed, rel.as_posix()),
         ))
+    warn_invalid_files(invalid)
     results: dict[str, Any] = {
         "kb_version": kbase.version, "software_version": __version__,
         "protocol": {"decoys": decoys, "seed": seed, "universe": universe, "universe_size": int(len(pool)),
                      "aggregate": aggregate, "ties": "against the true gene", "fold": fold, "limit": limit},
         **counts,
+        "invalid_files": invalid,
         "cases_ranked": len(cases),
         "cases_in_kb": sum(1 for c in cases if c.status == "ok"),
         "terms_dropped_unknown": dropped,
@@ -245,7 +262,7 @@ def _print_table(results: dict[str, Any], methods: list[str]) -> None:
                 t.add_row(m, key, "0", *("-" * 7))
                 continue
             t.add_row(m, key, str(s_["n"]), *(f"{s_[k]:.1%}" for k in ("top1", "top3", "top5", "top10")),
-                      f"{s_['mrr']:.3f}", str(s_["median_rank"]), str(r["median_case_ms"]))
+                      f"{s_['mrr']:.3f}", median_cell(s_), str(r["median_case_ms"]))
     console.print(t)
     p = results["protocol"]
     console.print(

@@ -18,13 +18,23 @@ from rich.table import Table
 from rarelens import __version__
 from rarelens.analysis.analyzer import AnalysisConfig, ExomeAnalyzer, VcfContext
 from rarelens.analysis.candidates import collect_candidates
-from rarelens.cli.common import KbOption, console, fail, open_kb, open_ranker, print_json
+from rarelens.cli.common import (
+    KbOption,
+    check_out_path,
+    console,
+    fail,
+    load_cases_reporting,
+    median_cell,
+    open_kb,
+    open_ranker,
+    print_json,
+    select_cases_or_fail,
+)
 from rarelens.cli.forked import SHARED, chunks, map_forked
 from rarelens.io.gene_tables import GeneTableError, load_gene_model
-from rarelens.io.phenopacket import PhenopacketCase, load_phenopacket, select_case_files
+from rarelens.io.phenopacket import PhenopacketCase
 from rarelens.io.spike import spike_variants, usable_variants
 from rarelens.io.vcf import VcfFormatError, read_vcf, read_vcf_header, write_vcf
-from rarelens.model.issue import ValidationError
 from rarelens.phenotype.evaluation import summarize
 from rarelens.phenotype.genes import GenePhenotypeScorer
 from rarelens.sources.registry import resolve_data_dir
@@ -70,8 +80,8 @@ def _run_case(i: int) -> dict[str, Any]:
 def vcf_bench(
     directory: Path = typer.Argument(..., help="Folder of phenopackets (searched recursively)."),
     background: Path = typer.Option(..., "--background", help="Background VCF (GRCh38, one sample)."),
-    limit: int | None = typer.Option(None, "--limit", help="Evenly spaced subset of N cases."),
-    fold: int | None = typer.Option(None, "--fold", help="Only cohort fold 0 or 1 (crc32 of the cohort folder), as `benchmark phenotype`."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Evenly spaced subset of N cases."),
+    fold: int | None = typer.Option(None, "--fold", min=0, max=1, help="Only cohort fold 0 or 1 (crc32 of the cohort folder), as `benchmark phenotype`."),
     phenotype_method: str = typer.Option("ensemble", "--phenotype-method"),
     phenotype_weight: float = typer.Option(1.0, "--phenotype-weight"),
     e2e: int = typer.Option(0, "--e2e", help="Also time N cases end to end: spiked VCF on disk, `rarelens analyze` in a new process."),
@@ -84,6 +94,8 @@ def vcf_bench(
     """Causal-gene rank (top-1/5/10, MRR) of spiked phenopackets, and per-case time."""
     if not directory.is_dir():
         fail(f"{directory} is not a folder", 2)
+    check_out_path(out)
+    files = select_cases_or_fail(directory, fold=fold, limit=limit)
     t0 = time.perf_counter()
     kbase = open_kb(kb)
     try:
@@ -95,15 +107,10 @@ def vcf_bench(
     analyzer = ExomeAnalyzer(GenePhenotypeScorer(open_ranker(kbase, kb)), genes, AnalysisConfig(
         phenotype_method=phenotype_method, phenotype_weight=phenotype_weight, top=3))
     load_s = time.perf_counter() - t0
-    files = select_case_files(directory, fold=fold, limit=limit)
     cases: list[PhenopacketCase] = []
-    skipped = {"invalid": 0, "no_grch38_record": 0, "no_gene": 0}
-    for f in files:
-        try:
-            c = load_phenopacket(f, kbase.ontology, lenient=True)
-        except ValidationError:
-            skipped["invalid"] += 1
-            continue
+    loaded, invalid = load_cases_reporting(files, kbase.ontology)
+    skipped = {"invalid": len(invalid), "no_grch38_record": 0, "no_gene": 0}
+    for c in loaded:
         usable = usable_variants(c.variants)
         if not c.genes:
             skipped["no_gene"] += 1
@@ -128,7 +135,7 @@ def vcf_bench(
         "kb_version": kbase.version, "software_version": __version__, "background": str(background),
         "background_records": len(bg), "gene_model": genes.source,
         "phenotype_method": phenotype_method, "phenotype_weight": phenotype_weight,
-        "cases_read": len(files), "cases_spiked": len(cases), "skipped": skipped, "fold": fold,
+        "cases_read": len(files), "cases_spiked": len(cases), "skipped": skipped, "invalid_files": invalid, "fold": fold,
         "all": summarize(ranks),
         "median_case_s": round(statistics.median(times), 3) if times else None,
         "cases_per_second": round(len(rows) / wall, 2) if wall else None, "jobs": jobs,
@@ -144,7 +151,7 @@ def vcf_bench(
         s = result["all"]
         if s.get("n"):
             t.add_row("spiked", str(s["n"]), f"{s['top1']:.1%}", f"{s['top5']:.1%}", f"{s['top10']:.1%}",
-                      f"{s['mrr']:.3f}", str(s["median_rank"]), str(result["median_case_s"]))
+                      f"{s['mrr']:.3f}", median_cell(s), str(result["median_case_s"]))
         console.print(t)
         print_json({k: v for k, v in result.items() if k != "cohorts"})
     else:

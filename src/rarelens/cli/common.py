@@ -7,8 +7,9 @@ input is wrong (unknown id, bad option) — the same split as Typer's own usage 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
@@ -18,6 +19,10 @@ from rarelens.config import resolve_kb_path
 from rarelens.kb.knowledge_base import KnowledgeBase
 from rarelens.phenotype.ranker import PhenotypeRanker
 from rarelens.store import KnowledgeBaseFormatError, load_knowledge_base
+
+if TYPE_CHECKING:
+    from rarelens.io.phenopacket import PhenopacketCase
+    from rarelens.ontology.ontology import Ontology
 
 console = Console()
 err = Console(stderr=True)
@@ -73,3 +78,81 @@ def print_json(data: object) -> None:
     import json
 
     sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+
+
+def check_out_path(out: Path | None) -> None:
+    """Reject an ``--out`` file that cannot be written before any work starts, so that a long
+    benchmark does not end in a crash with its results lost."""
+    if out is None:
+        return
+    if out.is_dir():
+        fail(f"--out {out} is a folder; give a file name", EXIT_USAGE)
+    if not out.parent.is_dir():
+        fail(f"cannot write --out {out}: the folder {out.parent} does not exist. Fix: create it or choose another path",
+             EXIT_USAGE)
+
+
+def median_cell(summary: dict[str, object]) -> str:
+    """The median-rank cell of a benchmark table: a median that is a miss shows as "—", not
+    "None", which reads like a missing value rather than a gold ranked nowhere."""
+    median = summary.get("median_rank")
+    return "—" if median is None else str(median)
+
+
+def select_cases_or_fail(
+    directory: Path, *, fold: int | None, limit: int | None, folds: int = 2,
+    cohort: Callable[[Path], str] | None = None,
+) -> list[Path]:
+    """The phenopackets a benchmark reads (see `select_case_files`), failing with exit 1 when
+    there are none: scores over zero cases would look like a result."""
+    from rarelens.io.phenopacket import select_case_files
+
+    extra = {"cohort": cohort} if cohort is not None else {}
+    files = select_case_files(directory, fold=fold, limit=limit, folds=folds, **extra)
+    if files:
+        return files
+    if not any(directory.rglob("*.json")):
+        fail(f"no phenopackets (*.json) under {directory}. Fix: point at the folder holding the case files")
+    fail(f"no phenopackets under {directory} fall in fold {fold} of {folds}. Fix: use another --fold, or drop it")
+
+
+def load_cases_reporting(files: list[Path], ontology: Ontology) -> tuple[list[PhenopacketCase], list[dict[str, str]]]:
+    """Load phenopackets leniently; each file that cannot be used is warned about on stderr and
+    returned as {file, reason}, so the count of skipped cases can be traced to the files.
+
+    An exception other than `ValidationError` is a reader bug, not bad data: it is reported
+    with its type under the file's name (never swallowed) and the run goes on with the others.
+    """
+    from rarelens.io.phenopacket import load_phenopacket
+
+    cases, invalid = [], []
+    for f in files:
+        try:
+            cases.append(load_phenopacket(f, ontology, lenient=True))
+        except Exception as exc:  # named and reported, see the docstring
+            invalid.append(case_problem(f, exc))
+    warn_invalid_files(invalid)
+    return cases, invalid
+
+
+def case_problem(path: Path, exc: Exception) -> dict[str, str]:
+    """{file, reason} for a case file that could not be used; an exception other than
+    `ValidationError` is labelled a reader bug, so it is fixed rather than taken for bad data."""
+    from rarelens.model.issue import ValidationError
+
+    if isinstance(exc, ValidationError):
+        reason = "; ".join(i.message + (f" (fix: {i.fix})" if i.fix else "") for i in exc.issues)
+    else:
+        reason = f"unexpected {type(exc).__name__}: {exc} (a RareLens reader bug; please report it with this file)"
+    return {"file": str(path), "reason": reason}
+
+
+_MAX_WARNINGS = 20
+
+
+def warn_invalid_files(invalid: list[dict[str, str]]) -> None:
+    """One stderr warning per skipped file, capped so a big folder does not flood the terminal."""
+    for item in invalid[:_MAX_WARNINGS]:
+        warn(f"skipped {item['file']}: {item['reason']}")
+    if len(invalid) > _MAX_WARNINGS:
+        warn(f"… and {len(invalid) - _MAX_WARNINGS} more skipped files (all listed under invalid_files in --json)")

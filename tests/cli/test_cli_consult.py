@@ -92,7 +92,7 @@ def test_patient_mode_never_states_a_diagnosis(runner: CliRunner, tmp_path: Path
     assert ("诊断" in r.stdout) if lang == "zh" else ("diagnosis" in low)
 
 
-def test_bad_input_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+def test_bad_input_exits_2_for_options_and_1_for_a_bad_file(runner: CliRunner, tmp_path: Path) -> None:
     r = run(runner, "--hpo", "HP:9999999")
     assert r.exit_code == 2
     assert "HP:9999999" in r.output
@@ -100,7 +100,7 @@ def test_bad_input_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "a.tsv"
     bad.write_text("HP:0001083\tmaybe\n", encoding="utf-8")
     r = run(runner, "--hpo", "HP:0001166", "--answers", str(bad))
-    assert r.exit_code == 2
+    assert r.exit_code == 1  # the file's content is wrong, not the command line
     assert "a.tsv:1" in r.output
     r = run(runner, "--hpo", "HP:0001166", "--resume", str(tmp_path / "missing.json"))
     assert r.exit_code == 2

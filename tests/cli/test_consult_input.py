@@ -1,5 +1,6 @@
 """`rarelens consult` on bad input: every mistake is named with its file (and line or JSON path)
-and a fix, exits 2, and is found before the consultation runs, so no answer is lost to it."""
+and a fix, and is found before the consultation runs, so no answer is lost to it. A wrong option
+or path (missing file, folder) exits 2; bad content inside an --answers or --resume file exits 1."""
 
 from __future__ import annotations
 
@@ -24,10 +25,11 @@ def run(runner: CliRunner, *args: str, stdin: str | None = None) -> Result:
     return runner.invoke(app, ["consult", "--tables", TABLES, *args], input=stdin)
 
 
-def refused(runner: CliRunner, assert_exit: AssertExit, *args: str, says: tuple[str, ...]) -> Result:
-    """Exit 2, nothing asked (the check came first), and the message holds every piece of ``says``."""
+def refused(runner: CliRunner, assert_exit: AssertExit, *args: str, says: tuple[str, ...], code: int = 2) -> Result:
+    """Exit ``code`` (2, a usage error, unless told), nothing asked (the check came first), and the
+    message holds every piece of ``says``."""
     r = run(runner, *args)
-    assert_exit(r, 2)
+    assert_exit(r, code)
     assert "Q1:" not in r.stdout
     for piece in says:
         assert piece in r.stderr, r.stderr
@@ -111,7 +113,7 @@ def test_bad_answers_file_is_named_with_its_path(
     runner: CliRunner, assert_exit: AssertExit, tmp_path: Path, name: str, content: str | bytes, says: str
 ) -> None:
     path = write(tmp_path, name, content)
-    refused(runner, assert_exit, "--hpo", ARACHNODACTYLY, "--answers", str(path), says=(name, says))
+    refused(runner, assert_exit, "--hpo", ARACHNODACTYLY, "--answers", str(path), says=(name, says), code=1)
 
 
 def test_obsolete_id_in_a_tsv_answers_file_is_warned_about(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path) -> None:
@@ -142,7 +144,7 @@ def test_malformed_session_field_is_named(
     runner: CliRunner, assert_exit: AssertExit, tmp_path: Path, saved: dict[str, Any], field: str, value: Any, says: str
 ) -> None:
     path = session_file(tmp_path, {**saved, field: value})
-    refused(runner, assert_exit, "--resume", str(path), says=("s.json", says))
+    refused(runner, assert_exit, "--resume", str(path), says=("s.json", says), code=1)
 
 
 @pytest.mark.parametrize(("term", "says"), [("HP:9999999", "HP:9999999 is not in HPO release"), ("seizure", "'seizure'")])
@@ -151,7 +153,8 @@ def test_stored_answer_the_ontology_cannot_resolve_is_an_error(
 ) -> None:
     answers = [{**saved["answers"][0], "term": term}, *saved["answers"]]
     path = session_file(tmp_path, {**saved, "answers": answers})
-    refused(runner, assert_exit, "--resume", str(path), says=("s.json: answers[0].term", says, "correct or remove"))
+    refused(runner, assert_exit, "--resume", str(path), says=("s.json: answers[0].term", says, "correct or remove"),
+            code=1)
 
 
 def test_stored_alt_id_is_warned_about(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path, saved: dict[str, Any]) -> None:
@@ -173,7 +176,8 @@ def test_session_without_findings_is_refused_like_a_fresh_start(
 def test_unknown_stored_examination_is_refused(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path, saved: dict[str, Any]) -> None:
     exam = {"exam_id": "NOPE", "findings": [], "normal": True, "step": 0}
     path = session_file(tmp_path, {**saved, "examinations": [exam]})
-    refused(runner, assert_exit, "--resume", str(path), says=("examinations[0].exam_id", "'NOPE'", "--tables"))
+    refused(runner, assert_exit, "--resume", str(path), says=("examinations[0].exam_id", "'NOPE'", "--tables"),
+            code=1)
 
 
 @pytest.mark.parametrize(
@@ -188,7 +192,7 @@ def test_unreadable_session_file_says_what_to_do(
     runner: CliRunner, assert_exit: AssertExit, tmp_path: Path, content: str | bytes, says: str
 ) -> None:
     path = write(tmp_path, "s.json", content)
-    refused(runner, assert_exit, "--resume", str(path), says=(says,))
+    refused(runner, assert_exit, "--resume", str(path), says=(says,), code=1)
 
 
 def test_a_folder_given_as_a_file_is_named_a_folder(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path) -> None:

@@ -1,7 +1,15 @@
 """Shared CLI plumbing: consoles, knowledge-base loading, error reporting and exit codes.
 
-Exit codes: 0 success, 1 the operation failed (missing or corrupt files, network), 2 the user's
-input is wrong (unknown id, bad option) — the same split as Typer's own usage errors.
+Exit codes:
+
+* 0 success.
+* 2 a usage error, the command line is wrong: a bad or conflicting option value, an unknown HPO
+  id given with --hpo/--excluded, an empty text argument, a path that does not exist or is a
+  folder where a file is needed, an output path in a missing folder — the same code as Typer's
+  own usage errors.
+* 1 the content of an input file is bad (malformed JSON/TSV, not UTF-8, empty, wrong field
+  types, unknown keys, unknown or obsolete-without-replacement ids inside it), or the run
+  failed (a missing or corrupt knowledge base, network, a file that cannot be written).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ import typer
 from rich.markup import escape
 
 from rarelens.cli.common import (
+    EXIT_FAILURE,
     EXIT_USAGE,
     KbOption,
     console,
@@ -129,18 +130,18 @@ def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        fail(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again", EXIT_USAGE)
+        fail(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again", EXIT_FAILURE)
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror or exc}")
 
 
 def _parse_json(path: Path, text: str, expected: str) -> Any:
     if not text.strip():
-        fail(f"{path}: the file is empty; it should hold {expected}", EXIT_USAGE)
+        fail(f"{path}: the file is empty; it should hold {expected}", EXIT_FAILURE)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        fail(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON ({exc.msg}); it should hold {expected}", EXIT_USAGE)
+        fail(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON ({exc.msg}); it should hold {expected}", EXIT_FAILURE)
 
 
 def _kind(value: Any) -> str:
@@ -165,25 +166,25 @@ def load_answers(path: Path, onto: Ontology, tables: Any) -> ScriptedAnswers:
     else:
         entries = _tsv_answers(path, text)
     if not entries and not exams:
-        fail(f"{path}: no answers in the file; give {ANSWERS_SHAPE}, or TSV lines HP:…<TAB>yes|no", EXIT_USAGE)
+        fail(f"{path}: no answers in the file; give {ANSWERS_SHAPE}, or TSV lines HP:…<TAB>yes|no", EXIT_FAILURE)
     observed, excluded = [], []
     for term, value, where in entries:
         (observed if value == "yes" else excluded).append(_resolve(onto, term, where))
     both = sorted(set(observed) & set(excluded))
     if both:
-        fail(f"{path}: {', '.join(onto.ids[t] for t in both)} listed both as observed and as excluded; keep one", EXIT_USAGE)
+        fail(f"{path}: {', '.join(onto.ids[t] for t in both)} listed both as observed and as excluded; keep one", EXIT_FAILURE)
     return ScriptedAnswers(tuple(observed), tuple(excluded), exams)
 
 
 def _resolve(onto: Ontology, term: Any, where: str) -> int:
     """An ontology index; alt and obsolete ids are mapped with the warning --hpo gives."""
     if not isinstance(term, str):
-        fail(f"{where}: expected an HPO id such as \"HP:0001250\", got {_kind(term)}", EXIT_USAGE)
+        fail(f"{where}: expected an HPO id such as \"HP:0001250\", got {_kind(term)}", EXIT_FAILURE)
     res = onto.resolve(term)
     if res.index is None:
         msg = res.issue.message if res.issue else f"unknown HPO id {term}"
         fix = f". Fix: {res.issue.fix}" if res.issue and res.issue.fix else ""
-        fail(f"{where}: {msg}{fix}", EXIT_USAGE)
+        fail(f"{where}: {msg}{fix}", EXIT_FAILURE)
     if res.issue is not None:
         warn(f"{where}: {res.issue.message}")
     return res.index
@@ -196,49 +197,49 @@ def _tsv_answers(path: Path, text: str) -> list[tuple[str, str, str]]:
             continue
         cols = line.split("\t")
         if len(cols) != 2 or cols[1].strip().lower() not in ("yes", "no"):
-            fail(f"{path}:{n}: expected 'HP:…<TAB>yes|no', got {line!r}", EXIT_USAGE)
+            fail(f"{path}:{n}: expected 'HP:…<TAB>yes|no', got {line!r}", EXIT_FAILURE)
         entries.append((cols[0].strip(), cols[1].strip().lower(), f"{path}:{n}"))
     return entries
 
 
 def _json_answers(path: Path, data: Any, onto: Ontology, tables: Any) -> tuple[list[tuple[Any, str, str]], dict[str, ExamAnswer]]:
     if not isinstance(data, dict):
-        fail(f"{path}: expected {ANSWERS_SHAPE}, got {_kind(data)}", EXIT_USAGE)
+        fail(f"{path}: expected {ANSWERS_SHAPE}, got {_kind(data)}", EXIT_FAILURE)
     if "phenotypicFeatures" in data:  # a phenopacket: its features are the patient's answers
         return _phenopacket_answers(path, data["phenotypicFeatures"]), {}
     unknown = [k for k in data if k not in ANSWER_KEYS]
     if unknown:
         hints = [f" (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(k, ANSWER_KEYS, 1)) else "" for k in unknown]
         named = ", ".join(f"{k!r}{h}" for k, h in zip(unknown, hints, strict=True))
-        fail(f"{path}: unknown key {named}; the keys are {', '.join(ANSWER_KEYS)}", EXIT_USAGE)
+        fail(f"{path}: unknown key {named}; the keys are {', '.join(ANSWER_KEYS)}", EXIT_FAILURE)
     entries = []
     for key, value in (("observed", "yes"), ("excluded", "no")):
         ids = data.get(key, [])
         if not isinstance(ids, list):
             fix = f'; write "{key}": ["{ids}"]' if isinstance(ids, str) else ""
-            fail(f"{path}: {key} must be a list of HPO ids, got {_kind(ids)}{fix}", EXIT_USAGE)
+            fail(f"{path}: {key} must be a list of HPO ids, got {_kind(ids)}{fix}", EXIT_FAILURE)
         entries += [(t, value, f"{path}: {key}[{i}]") for i, t in enumerate(ids)]
     return entries, _exam_answers(path, data.get("examinations", {}), onto, tables)
 
 
 def _phenopacket_answers(path: Path, features: Any) -> list[tuple[Any, str, str]]:
     if not isinstance(features, list):
-        fail(f"{path}: phenotypicFeatures must be a list, got {_kind(features)}", EXIT_USAGE)
+        fail(f"{path}: phenotypicFeatures must be a list, got {_kind(features)}", EXIT_FAILURE)
     entries = []
     for i, f in enumerate(features):
         where = f"{path}: phenotypicFeatures[{i}]"
         kind = f.get("type") if isinstance(f, dict) else None
         if not isinstance(kind, dict) or "id" not in kind:
-            fail(f'{where}: a feature needs "type": {{"id": "HP:…"}}', EXIT_USAGE)
+            fail(f'{where}: a feature needs "type": {{"id": "HP:…"}}', EXIT_FAILURE)
         if not isinstance(f.get("excluded", False), bool):
-            fail(f"{where}.excluded must be true or false, got {_kind(f['excluded'])}", EXIT_USAGE)
+            fail(f"{where}.excluded must be true or false, got {_kind(f['excluded'])}", EXIT_FAILURE)
         entries.append((kind["id"], "no" if f.get("excluded") else "yes", f"{where}.type.id"))
     return entries
 
 
 def _exam_answers(path: Path, exams: Any, onto: Ontology, tables: Any) -> dict[str, ExamAnswer]:
     if not isinstance(exams, dict):
-        fail(f'{path}: examinations must be an object {{id: "normal" | [HPO ids]}}, got {_kind(exams)}', EXIT_USAGE)
+        fail(f'{path}: examinations must be an object {{id: "normal" | [HPO ids]}}, got {_kind(exams)}', EXIT_FAILURE)
     out = {}
     for exam_id, result in exams.items():
         where = f"{path}: examinations.{exam_id}"
@@ -246,7 +247,7 @@ def _exam_answers(path: Path, exams: Any, onto: Ontology, tables: Any) -> dict[s
             tables.examination(exam_id)
         except KeyError as exc:
             close = difflib.get_close_matches(exam_id, [e.id for e in tables.examinations], 1)
-            fail(f"{where}: {f'did you mean {close[0]!r}? ' if close else ''}{exc.args[0]}", EXIT_USAGE)
+            fail(f"{where}: {f'did you mean {close[0]!r}? ' if close else ''}{exc.args[0]}", EXIT_FAILURE)
         out[exam_id] = _exam_answer(where, result, onto)
     return out
 
@@ -257,7 +258,7 @@ def _exam_answer(where: str, result: Any, onto: Ontology) -> ExamAnswer:
     findings = split_ids([result]) if isinstance(result, str) else result
     if not isinstance(findings, list) or not findings or (isinstance(result, str) and not all(":" in t for t in findings)):
         got = json.dumps(result, ensure_ascii=False) if isinstance(result, str | list) else _kind(result)
-        fail(f'{where}: the result must be "normal" or a list of HPO ids such as ["HP:0001250"], got {got}', EXIT_USAGE)
+        fail(f'{where}: the result must be "normal" or a list of HPO ids such as ["HP:0001250"], got {got}', EXIT_FAILURE)
     return ExamAnswer(False, tuple(onto.ids[_resolve(onto, t, f"{where}[{i}]")] for i, t in enumerate(findings)))
 
 
@@ -413,7 +414,7 @@ def _resume(engine: ConsultationEngine, path: Path, start: StartOptions, observe
     try:
         session = Consultation.from_dict(data)
     except ValueError as exc:
-        fail(f"{path}: {exc}", EXIT_USAGE)
+        fail(f"{path}: {exc}", EXIT_FAILURE)
     if session.kb_version != engine.kb.version:
         warn(f"{path} was made with knowledge base {session.kb_version}; continuing with {engine.kb.version}")
     _check_stored(engine, path, session)
@@ -441,7 +442,7 @@ def _check_stored(engine: ConsultationEngine, path: Path, session: Consultation)
         res = onto.resolve(a.term)
         if res.index is None:
             msg = res.issue.message if res.issue else f"unknown HPO id {a.term}"
-            fail(f"{path}: answers[{i}].term: {msg}{made}; correct or remove that answer", EXIT_USAGE)
+            fail(f"{path}: answers[{i}].term: {msg}{made}; correct or remove that answer", EXIT_FAILURE)
         if res.issue is not None:
             warn(f"{path}: answers[{i}].term: {res.issue.message}")
     for i, e in enumerate(session.examinations):
@@ -449,7 +450,7 @@ def _check_stored(engine: ConsultationEngine, path: Path, session: Consultation)
             engine.tables.examination(e.exam_id)
         except KeyError as exc:
             fail(f"{path}: examinations[{i}].exam_id: {exc.args[0]}; resume with the --tables the session was "
-                 "made with, or correct the id", EXIT_USAGE)
+                 "made with, or correct the id", EXIT_FAILURE)
 
 
 def _apply_options(path: Path, session: Consultation, start: StartOptions) -> Consultation:

@@ -270,6 +270,22 @@ def test_coordinated_findings_stay_apart(extractor: DictionaryExtractor, text: s
     assert {m.hpo_id for m in result.mentions} == {ATAXIA, SEIZURE, HYPOTONIA}
 
 
+# Regression: a NUL (or another control character) between two findings was read as a space,
+# so the bag "seizures hypotonia" matched *Hypotonic seizure*, a synonym of Atonic seizure.
+@pytest.mark.parametrize("sep", ["\x00", "\x00 ", "\x01", "\x1e", "\x7f", "\x9c"])
+def test_a_control_character_separates_findings(extractor: DictionaryExtractor, sep: str) -> None:
+    text = f"Seizures{sep}hypotonia."
+    result = extractor.extract(text)
+    assert {m.hpo_id for m in result.mentions} == {SEIZURE, HYPOTONIA}
+    assert [(m.start, m.text) for m in result.mentions] == [(0, "Seizures"), (8 + len(sep), "hypotonia")]
+    assert_offsets(result)
+
+
+def test_line_ends_and_tabs_are_still_spaces_inside_a_finding(extractor: DictionaryExtractor) -> None:
+    for sep in ("\n", "\r\n", "\t", "\x0c"):
+        assert {m.hpo_id for m in extractor.extract(f"short{sep}stature").mentions} == {SHORT_STATURE}, repr(sep)
+
+
 @pytest.mark.parametrize(
     ("text", "hpo_id"),
     [

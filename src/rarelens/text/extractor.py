@@ -45,7 +45,11 @@ from rarelens.text.mention import Mention
 from rarelens.text.zh_modifiers import ZH_MODIFIERS, build_modified_terms, modifier_before
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_BOUNDARY = re.compile(r"[.,;:!?()\[\]{}\"/\u3000-\u303f\uff08\uff09\uff0c\uff1b\uff1a]")
+# Control characters (NUL, the C0/C1 separators, DEL) are boundaries too: they are not words,
+# and read as plain spaces they let a bag of words join the items they separate
+# ("Seizures\0hypotonia" → *Atonic seizure*). Tab, line ends, VT and FF stay spaces.
+_BOUNDARY = re.compile(r"[.,;:!?()\[\]{}\"/\u3000-\u303f\uff08\uff09\uff0c\uff1b\uff1a"
+                       r"\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _BAG_MAX = 4
 # Degree and course words written inside a Chinese finding (听力进行性下降); see _chinese_infix.

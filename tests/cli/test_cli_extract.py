@@ -166,9 +166,9 @@ def test_extract_non_utf8_file(runner: CliRunner, assert_exit: AssertExit, tmp_p
     path = tmp_path / "gbk-note.txt"
     path.write_bytes("患儿身材矮小，无高血糖。".encode("gb18030"))
     result = runner.invoke(app, ["extract", "--file", str(path)])
-    assert_exit(result, 2)
+    assert_exit(result, 1)  # the file's content is wrong, not the command line
     assert "gbk-note.txt" in flat(result.stderr)
-    assert "UTF-8" in result.stderr
+    assert "save the file as UTF-8" in flat(result.stderr)
 
 
 def test_extract_missing_file(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path) -> None:
@@ -182,6 +182,61 @@ def test_extract_folder_instead_of_file(
 ) -> None:
     result = runner.invoke(app, ["extract", "--file", str(tmp_path)])
     assert_exit(result, 2)
+    assert f"--file {tmp_path} is a directory" in flat(result.stderr)
+
+
+def test_extract_drops_a_byte_order_mark_and_counts_offsets_after_it(
+    runner: CliRunner, assert_exit: AssertExit, tmp_path: Path
+) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + TEXT.encode("utf-8"))
+    result = runner.invoke(app, ["extract", "--file", str(path), "--format", "json"])
+    assert_exit(result, 0)
+    mentions = json.loads(result.stdout)["mentions"]
+    assert [(m["start"], m["end"], m["text"]) for m in mentions][:2] == [
+        (0, 14, "Arachnodactyly"), (19, 33, "ectopia lentis")
+    ]
+    assert all(TEXT[m["start"] : m["end"]] == m["text"] for m in mentions)
+    piped = runner.invoke(app, ["extract", "--file", "-", "--format", "json"], input="\ufeff" + TEXT)
+    assert_exit(piped, 0)
+    assert json.loads(piped.stdout)["mentions"] == mentions
+
+
+def test_extract_nul_between_findings_keeps_them_apart(
+    runner: CliRunner, assert_exit: AssertExit, tmp_path: Path
+) -> None:
+    path = tmp_path / "nul.txt"
+    path.write_bytes(b"Arachnodactyly\x00ectopia lentis.")
+    result = runner.invoke(app, ["extract", "--file", str(path), "--format", "json"])
+    assert_exit(result, 0)
+    assert [(m["start"], m["hpo_id"]) for m in json.loads(result.stdout)["mentions"]] == [
+        (0, ARACHNODACTYLY), (15, ECTOPIA_LENTIS)
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "  \n\t "], ids=["empty", "blank"])
+def test_extract_empty_text_argument_is_a_usage_error(runner: CliRunner, assert_exit: AssertExit, text: str) -> None:
+    result = runner.invoke(app, ["extract", text])
+    assert_exit(result, 2)
+    assert "the text is empty" in flat(result.stderr)
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("content", "says"), [(b"", "is empty"), (b"\xef\xbb\xbf \r\n\t\n", "holds only blank space")], ids=["empty", "blank"]
+)
+def test_extract_empty_file_is_bad_data(
+    runner: CliRunner, assert_exit: AssertExit, tmp_path: Path, content: bytes, says: str
+) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_bytes(content)
+    result = runner.invoke(app, ["extract", "--file", str(path)])
+    assert_exit(result, 1)
+    assert f"{path} {says}" in flat(result.stderr)
+    assert result.stdout == ""
+    piped = runner.invoke(app, ["extract", "--file", "-"], input=content.decode("utf-8"))
+    assert_exit(piped, 1)
+    assert f"stdin {says}" in flat(piped.stderr)
 
 
 @pytest.mark.parametrize(
@@ -294,8 +349,8 @@ def test_diagnose_text_file(runner: CliRunner, assert_exit: AssertExit, tmp_path
 
 @pytest.mark.parametrize(
     "text",
-    ["Nothing of note.", "", "No arachnodactyly.", "Her mother had short stature."],
-    ids=["no-findings", "empty", "only-negated", "only-family"],
+    ["Nothing of note.", "No arachnodactyly.", "Her mother had short stature."],
+    ids=["no-findings", "only-negated", "only-family"],
 )
 def test_diagnose_text_without_present_findings(
     runner: CliRunner, assert_exit: AssertExit, text: str
@@ -311,8 +366,29 @@ def test_diagnose_text_file_not_utf8(
     path = tmp_path / "latin1.txt"
     path.write_bytes("Arachnodactyly, ectopia lentis. Caf\u00e9.".encode("latin-1"))
     result = runner.invoke(app, ["diagnose", "--text-file", str(path)])
-    assert_exit(result, 2)
+    assert_exit(result, 1)
     assert "latin1.txt" in flat(result.stderr)
+    assert "save the file as UTF-8" in flat(result.stderr)
+
+
+def test_diagnose_empty_text_and_text_file(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["diagnose", "--text", " "])
+    assert_exit(result, 2)
+    assert "the text is empty" in flat(result.stderr)
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    result = runner.invoke(app, ["diagnose", "--text-file", str(path)])
+    assert_exit(result, 1)
+    assert f"{path} is empty" in flat(result.stderr)
+
+
+def test_diagnose_text_file_path_errors(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["diagnose", "--text-file", str(tmp_path)])
+    assert_exit(result, 2)
+    assert f"--text-file {tmp_path} is a directory" in flat(result.stderr)
+    result = runner.invoke(app, ["diagnose", "--text-file", str(tmp_path / "absent.txt")])
+    assert_exit(result, 2)
+    assert "no such file" in flat(result.stderr)
 
 
 # ---- rarelens benchmark text -------------------------------------------------------------

@@ -27,6 +27,7 @@ from rarelens.cli.common import (
     split_ids,
     warn,
 )
+from rarelens.cli.extract import read_text_input
 from rarelens.io.phenopacket import (
     build_patient,
     parse_iso_duration,
@@ -67,13 +68,15 @@ def diagnose(
     _check_sources(hpo, excluded, phenopacket, text, text_file, sex, onset)
     sex_norm, onset_years = _demographics(sex, onset)
     _check_out(out)
+    # The text is read before the knowledge base loads: a wrong path or an empty file is told at once.
+    body = read_text_input(text, text_file, option="--text-file") if text is not None or text_file is not None else None
     kbase = open_kb(kb)
     region = _check_region(kbase, region)
     original: dict[str, Any] | None = None
     if phenopacket is not None:
         patient, original = _from_phenopacket(phenopacket, kbase.ontology)
-    elif text is not None or text_file is not None:
-        patient = _from_text(text, text_file, hpo, excluded, kbase.ontology, sex_norm, onset_years)
+    elif body is not None:
+        patient = _from_text(body, hpo, excluded, kbase.ontology, sex_norm, onset_years)
     else:
         patient = _checked(lambda: build_patient(kbase.ontology, split_ids(hpo), split_ids(excluded), sex=sex_norm,
                                                  onset_years=onset_years, location="command line"), EXIT_USAGE)
@@ -163,16 +166,12 @@ def _from_phenopacket(path: Path, ontology: Ontology) -> tuple[Patient, dict[str
 
 
 def _from_text(
-    text: str | None, text_file: Path | None, hpo: list[str], excluded: list[str], ontology: Ontology,
-    sex: str | None, onset_years: float | None,
+    text: str, hpo: list[str], excluded: list[str], ontology: Ontology, sex: str | None, onset_years: float | None,
 ) -> Patient:
     """Terms found in the text, plus any --hpo / --excluded; the extraction is shown on stderr."""
-    from rarelens.cli.extract import read_text_input
     from rarelens.text.extractor import DictionaryExtractor
 
-    if text_file is not None and text_file.is_dir():
-        fail(f"--text-file {text_file} is a directory, not a file. Fix: give the path of a text file", EXIT_USAGE)
-    extraction = DictionaryExtractor(ontology).extract(read_text_input(text, text_file))
+    extraction = DictionaryExtractor(ontology).extract(text)
     if not extraction.present:
         fail("no phenotype found in the text; give HPO ids with --hpo or check the text", EXIT_USAGE)
     for m in extraction.mentions:

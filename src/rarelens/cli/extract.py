@@ -19,28 +19,52 @@ _TSV_COLUMNS = ("start", "end", "text", "hpo_id", "label", "label_zh", "negated"
                 "historical", "source", "rule")
 
 
-def read_text_input(text: str | None, file: Path | None) -> str:
-    """The text from the argument, a file, or '-' for stdin; a clear error for anything else."""
+def read_text_input(text: str | None, file: Path | None, *, option: str = "--file") -> str:
+    """The text from the argument, a file, or '-' for stdin, never empty.
+
+    A wrong command line (no text or both, an empty text argument, a missing path, a folder) exits
+    2; a file (or stdin) that is not UTF-8 or holds no text exits 1. A UTF-8 byte-order mark at the
+    start is dropped, so offsets count from the first character after it."""
     if (text is None) == (file is None):
-        fail("give the text as an argument or with --file F (use --file - for stdin)", EXIT_USAGE)
+        fail(f"give the text as an argument or with {option} F (use {option} - for stdin)", EXIT_USAGE)
     if file is None:
         assert text is not None
+        if not text.strip():
+            fail(f"the text is empty; give the clinical text, or a file with {option} F", EXIT_USAGE)
         return text
     if str(file) == "-":
         import sys
 
-        return sys.stdin.read()
-    if not file.is_file():
-        fail(f"no such file: {file}", EXIT_USAGE)
+        stdin = getattr(sys.stdin, "buffer", None)
+        body = _decode(stdin.read(), "stdin") if stdin is not None else sys.stdin.read().removeprefix("\ufeff")
+        name = "stdin"
+    else:
+        if file.is_dir():
+            fail(f"{option} {file} is a directory, not a file. Fix: give the path of a text file", EXIT_USAGE)
+        if not file.is_file():
+            fail(f"no such file: {file} ({option})", EXIT_USAGE)
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            fail(f"cannot read {file}: {exc.strerror or exc}")
+        body, name = _decode(data, str(file)), str(file)
+    if not body.strip():
+        what = "is empty" if not body else "holds only blank space"
+        fail(f"{name} {what}: there is no text to read. Fix: check that it is the right file and that it was saved")
+    return body
+
+
+def _decode(data: bytes, name: str) -> str:
+    """UTF-8 text; a leading byte-order mark (Windows editors write one) is removed."""
     try:
-        return file.read_text(encoding="utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        fail(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again", EXIT_USAGE)
+        fail(f"{name}: not UTF-8 text (byte {exc.start}). Fix: save the file as UTF-8 and try again")
 
 
 def extract(
     text: str | None = typer.Argument(None, help="The clinical text (or use --file)."),
-    file: Path | None = typer.Option(None, "--file", "-i", help="A UTF-8 text file; '-' reads stdin."),
+    file: Path | None = typer.Option(None, "--file", "-i", help="A UTF-8 text file; '-' reads stdin. A byte-order mark at its start is dropped: offsets count from the character after it."),
     lang: str = typer.Option("auto", "--lang", help=f"One of {', '.join(LANGUAGES)}."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"One of {', '.join(FORMATS)}."),
     nested: bool = typer.Option(True, "--nested/--no-nested", help="Also report the more general findings named inside a longer match (\"mental retardation\" in \"severe mental retardation\")."),

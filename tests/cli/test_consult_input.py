@@ -86,7 +86,7 @@ def test_save_and_out_must_differ(runner: CliRunner, assert_exit: AssertExit, tm
 @pytest.mark.parametrize(
     ("name", "content", "says"),
     [
-        ("a.tsv", "# fièvre\nHP:0001166\tyes\n".encode("latin-1"), "save it as UTF-8"),
+        ("a.tsv", "# fièvre\nHP:0001166\tyes\n".encode("latin-1"), "save the file as UTF-8"),
         ("a.json", '{"observed": null}', "observed must be a list of HPO ids, got null"),
         ("a.json", '{"observed": "HP:0001083"}', 'write "observed": ["HP:0001083"]'),
         ("a.json", '{"observed": [5]}', "observed[0]: expected an HPO id"),

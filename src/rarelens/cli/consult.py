@@ -130,7 +130,7 @@ def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        fail(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again", EXIT_FAILURE)
+        fail(f"{path}: not UTF-8 text (byte {exc.start}). Fix: save the file as UTF-8 and try again", EXIT_FAILURE)
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror or exc}")
 

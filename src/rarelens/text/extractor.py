@@ -260,7 +260,9 @@ class DictionaryExtractor:
         out: list[_Candidate] = []
         n = len(text)
         for i in range(n):
-            if not _CJK.match(text[i]):
+            # A match starts at a CJK character, or at a Latin word start for the expressions
+            # written with a Latin abbreviation first (CK升高, EEG异常, Gowers征阳性).
+            if not _CJK.match(text[i]) and not (text[i].isascii() and text[i].isalpha() and (i == 0 or not text[i - 1].isascii() or not text[i - 1].isalnum())):
                 continue
             for length in range(min(lex.max_chars_zh, n - i), 1, -1):
                 entry = lex.chinese.get(text[i : i + length])

@@ -28,6 +28,10 @@ _MIN_CHARS_ZH = 2
 _COMMON_RELATED_WORDS = frozenset({
     "collecting", "fits", "imbalance", "limp", "oncology", "panting", "prostration", "trance", "twitching",
 })
+# CHPO labels that are ordinary words in a Chinese note: 小指 is "the little finger" (右手小指外伤),
+# not *Small finger*; 前臂 is the forearm, not *Forearm pain*; 外翻 is eversion (足外翻), not
+# *Exstrophy*; 平静 is "calm" (呼吸平静). Longer expressions containing them still match.
+_ZH_ORDINARY_WORDS = frozenset({"小指", "小趾", "前臂", "小手", "外翻", "平静", "小体", "寒冷"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +151,8 @@ def build_lexicon(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None 
 
     def add_zh(text: str, entry: Entry) -> None:
         text = text.strip()
+        if entry.source != "zh-curated" and text in _ZH_ORDINARY_WORDS:
+            return
         if len(text) >= _MIN_CHARS_ZH and _better(chinese.get(text), entry, ic):
             chinese[text] = entry
 

@@ -1,0 +1,32 @@
+"""Chinese matching details (rarelens.text.extractor / lexicon) on the embedded HPO: curated
+expressions that start with a Latin abbreviation, and CHPO labels that are ordinary words."""
+
+from __future__ import annotations
+
+from embedded import embedded_hpo
+from rarelens.text.extractor import DictionaryExtractor
+from rarelens.text.lexicon import build_lexicon, load_zh_synonyms
+
+SMALL_FINGER, CK_UP, EEG_ABNORMAL = "HP:0030033", "HP:0003236", "HP:0002353"
+
+
+def test_curated_expressions_starting_with_latin_letters_match() -> None:
+    hpo = embedded_hpo()
+    text = "查体：CK升高，EEG异常。"
+    got = [(m.text, m.hpo_id) for m in DictionaryExtractor(hpo).extract(text).mentions]
+    assert ("CK升高", CK_UP) in got
+    assert ("EEG异常", EEG_ABNORMAL) in got
+
+
+def test_latin_start_needs_a_word_start() -> None:
+    hpo = embedded_hpo()
+    # "xCK升高": CK is inside another Latin word, so the curated CK升高 must not match there
+    got = [m.text for m in DictionaryExtractor(hpo).extract("xCK升高").mentions]
+    assert "CK升高" not in got
+
+
+def test_ordinary_word_labels_are_not_matched() -> None:
+    hpo = embedded_hpo({SMALL_FINGER: "小指"})
+    lexicon = build_lexicon(hpo, load_zh_synonyms())
+    assert "小指" not in lexicon.chinese
+    assert DictionaryExtractor(hpo, lexicon).extract("右手小指外伤。").mentions == ()

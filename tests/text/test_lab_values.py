@@ -77,6 +77,7 @@ def test_unknown_id_in_a_table_is_named(ontology: Ontology) -> None:
         ("血钾 2.8 mmol/L↓", [("血钾 2.8 mmol/L↓", HYPOKALEMIA, "lab-value", False)]),
         ("血小板35×10^9/L", [("血小板35×10^9/L", THROMBOCYTOPENIA, "lab-value", False)]),
         ("血红蛋白72 g/L", [("血红蛋白72 g/L", HB_DOWN, "lab-value", False)]),
+        ("肝功能：ALT升高", [("ALT升高", ALT_UP, "lab-direction", False)]),  # a Latin name, Chinese grammar
     ],
 )
 def test_chinese(reader: LabReader, ontology: Ontology, text: str, expected: list[tuple[str, str, str, bool]]) -> None:

@@ -140,7 +140,7 @@ _DIR_VALUE = re.compile(rf"\s*(?:至|到|为|达|to|of|at)?\s*{_NUMBER}\s*{_UNIT
 _ZH_LIST = re.compile(r"\s*(?:、|及|和|与|以及|,|，)\s*")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z0-9]+")  # the extractor's word tokens, without the apostrophe part
-_WORD_CHAR = re.compile(r"[\w+]")
+_WORD_CHAR = re.compile(r"[A-Za-z0-9+]")  # ASCII only: "ALT升高" ends the name at 升
 
 
 def _first_word(name: str) -> str:
@@ -192,7 +192,7 @@ class LabReader:
             options.sort(key=lambda x: -len(x[0]))
         zh = tuple(k for k in self._names_cs if not k.isascii())
         # (an empty trie would match the empty string everywhere: no names, no scan)
-        self._first = re.compile(rf"\b(?:{_trie(tuple(self._by_first))})\b") if self._by_first else None
+        self._first = re.compile(rf"(?<![A-Za-z0-9])(?:{_trie(tuple(self._by_first))})(?![A-Za-z0-9])") if self._by_first else None
         self._zh = re.compile(_trie(zh)) if zh else None
 
     def _names_in(self, text: str) -> list[tuple[int, int, int]]:
@@ -244,7 +244,8 @@ class LabReader:
         out: list[LabFinding] = []
         pending: list[tuple[int, int, int]] = []  # analytes of a list waiting for its direction word
         for start, end, k in self._names_in(text):
-            a, zh = self.analytes[k], bool(_CJK.match(text, start))
+            # CJK grammar when the name is CJK or CJK follows it ("ALT升高", "CK明显增高")
+            a, zh = self.analytes[k], bool(_CJK.match(text, start) or _CJK.match(text, end))
             if pending and not _ZH_LIST.fullmatch(text[pending[-1][1] : start]):
                 pending = []
             found = self._after(text, start, end, a, zh) or self._before(text, start, end, a, zh)

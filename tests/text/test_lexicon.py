@@ -435,3 +435,19 @@ def test_zh_label_variants_of_serum_levels() -> None:
 
 def test_zh_label_variant_never_shorter_than_three_characters() -> None:
     assert zh_label_variants("咳嗽症") == set()  # "咳嗽" would be too short a variant
+
+
+def test_change_words_have_two_characters() -> None:
+    """zh_label_variants looks change words up by a label's last two characters."""
+    from rarelens.text.lexicon import _ZH_CHANGE
+
+    assert all(len(w) == 2 for w in _ZH_CHANGE)
+
+
+def test_content_key_with_a_memo_is_the_same() -> None:
+    from rarelens.text.english import content_key
+
+    memo: dict[str, str] = {}
+    for text in ("Abnormality of the kidneys", "Kidney abnormality", "Seizures", "of the"):
+        assert content_key(text, memo) == content_key(text)
+    assert memo["kidneys"] == memo["kidney"]

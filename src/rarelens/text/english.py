@@ -128,7 +128,20 @@ def tokenize(text: str) -> list[Token]:
     return Tokenizer()(text)
 
 
-def content_key(text: str) -> tuple[str, ...]:
+def content_key(text: str, memo: dict[str, str] | None = None) -> tuple[str, ...]:
     """The lexicon key of a label or synonym: stems of its content words, in order (the
-    tokens' stems without building tokens: the lexicon makes 40,000 keys at load time)."""
-    return tuple(stem(lw) for w in _TOKEN.findall(text) for lw in (w.lower(),) if lw not in STOPWORDS)
+    tokens' stems without building tokens: the lexicon makes 40,000 keys at load time).
+    ``memo`` (lower-case word → stem), when given, is read and filled: the 40,000 labels and
+    synonyms repeat their words, so a build that shares one stems each word once."""
+    if memo is None:
+        return tuple(stem(lw) for w in _TOKEN.findall(text) for lw in (w.lower(),) if lw not in STOPWORDS)
+    out = []
+    for w in _TOKEN.findall(text):
+        lw = w.lower()
+        if lw in STOPWORDS:
+            continue
+        s = memo.get(lw)
+        if s is None:
+            s = memo[lw] = stem(lw)
+        out.append(s)
+    return tuple(out)

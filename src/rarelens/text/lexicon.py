@@ -102,9 +102,9 @@ def zh_label_variants(label: str) -> set[str]:
         if len(short) >= 3:
             forms.add(short)
     for f in list(forms):
-        for word, alternatives in _ZH_CHANGE.items():
-            if f.endswith(word) and len(f) - len(word) >= 2:
-                forms.update(f[: -len(word)] + a for a in alternatives)
+        alternatives = _ZH_CHANGE.get(f[-2:])  # every change word has two characters
+        if alternatives is not None and len(f) >= 4:
+            forms.update(f[:-2] + a for a in alternatives)
     forms.discard(label)
     return {f for f in forms if len(f) >= 3}
 
@@ -129,6 +129,7 @@ def build_lexicon(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None 
     abbreviations: dict[str, Entry] = {}
     ambiguous_abbr: set[str] = set()
     chinese: dict[str, Entry] = {}
+    stems: dict[str, str] = {}  # shared by every key of this build (see content_key)
 
     def add_en(text: str, entry: Entry) -> None:
         if len(text) < _MIN_CHARS_EN:
@@ -140,7 +141,7 @@ def build_lexicon(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None 
             if _better(old, entry, ic):
                 abbreviations[text] = _entry(entry.term, "abbreviation")
             return
-        key = content_key(text)
+        key = content_key(text, stems)
         if not key:
             return
         if _better(ordered.get(key), entry, ic):

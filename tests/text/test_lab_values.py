@@ -17,6 +17,7 @@ HYPOKALEMIA, HYPERKALEMIA, HYPONATREMIA = "HP:0002900", "HP:0002153", "HP:000290
 HYPOGLYCEMIA, CREATININE_UP, CK_UP, AMMONIA_UP = "HP:0001943", "HP:0003259", "HP:0003236", "HP:0001987"
 LACTATE_UP, URIC_UP, TG_UP, THROMBOCYTOPENIA = "HP:0002151", "HP:0002149", "HP:0002155", "HP:0001873"
 HB_DOWN, HYPOMAGNESEMIA, ALT_UP = "HP:0020062", "HP:0002917", "HP:0031964"
+HYPOCALCEMIA, BUN_UP = "HP:0002901", "HP:0003138"
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +79,10 @@ def test_unknown_id_in_a_table_is_named(ontology: Ontology) -> None:
         ("血小板35×10^9/L", [("血小板35×10^9/L", THROMBOCYTOPENIA, "lab-value", False)]),
         ("血红蛋白72 g/L", [("血红蛋白72 g/L", HB_DOWN, "lab-value", False)]),
         ("肝功能：ALT升高", [("ALT升高", ALT_UP, "lab-direction", False)]),  # a Latin name, Chinese grammar
+        ("CK 升高", [("CK 升高", CK_UP, "lab-direction", False)]),
+        ("肌酸激酶 (CK) 明显升高", [("肌酸激酶 (CK) 明显升高", CK_UP, "lab-direction", False)]),
+        ("血钾较低", [("血钾较低", HYPOKALEMIA, "lab-direction", False)]),
+        ("予补钾，血钠降低", [("血钠降低", HYPONATREMIA, "lab-direction", False)]),
     ],
 )
 def test_chinese(reader: LabReader, ontology: Ontology, text: str, expected: list[tuple[str, str, str, bool]]) -> None:
@@ -104,6 +109,11 @@ def test_a_list_of_analytes_shares_its_direction_word(reader: LabReader, ontolog
         ("low sodium levels", [("low sodium levels", HYPONATREMIA, "lab-direction", False)]),
         ("CK 4850 U/L↑", [("CK 4850 U/L↑", CK_UP, "lab-value", False)]),
         ("K+ 6.8 mEq/L", [("K+ 6.8 mEq/L", HYPERKALEMIA, "lab-value", False)]),
+        ("Ca2+ 0.8 mmol/L", [("Ca2+ 0.8 mmol/L", HYPOCALCEMIA, "lab-value", False)]),  # ionized limits
+        ("glucose 40 mg/dL", [("glucose 40 mg/dL", HYPOGLYCEMIA, "lab-value", False)]),  # 2.2 mmol/L
+        ("BUN 40 mg/dl", [("BUN 40 mg/dl", BUN_UP, "lab-value", False)]),  # 14.3 mmol/L
+        ("platelets 50000/mm³", [("platelets 50000/mm³", THROMBOCYTOPENIA, "lab-value", False)]),
+        ("creatine kinase (CK) was elevated", [("creatine kinase (CK) was elevated", CK_UP, "lab-direction", False)]),
     ],
 )
 def test_english(reader: LabReader, ontology: Ontology, text: str, expected: list[tuple[str, str, str, bool]]) -> None:
@@ -124,6 +134,28 @@ def test_english(reader: LabReader, ontology: Ontology, text: str, expected: lis
         "CK, ALT and AST were measured.",
         "ck 4850 U/L",  # abbreviations are matched as written
         "alkaline phosphatase 900 U/L",  # age-dependent: only direction words are read
+        "血生化示低钙高磷",  # 低/高 begin the next word after a one-character name
+        "丙戊酸钠低剂量",
+        "碳酸钙高剂量",
+        "urinary calcium was elevated",  # measured in urine, not blood
+        "24小时尿钙 9 mmol/L",
+        "尿钾 40 mmol/L",
+        "尿钠增高",
+        "sweat chloride 80 mmol/L",
+        "CSF glucose 1.5 mmol/L",
+        "CSF lactate was elevated",
+        "intracellular calcium was elevated",
+        "fetal hemoglobin was elevated",
+        "Ca2+ 1.18 mmol/L",  # a normal ionized calcium, not a low total calcium
+        "离子钙1.2mmol/L",
+        "Hb 21 g/dL",  # normal in a newborn
+        "WBC 25 x10^9/L",
+        "CK 800 U/L",
+        "urea 40 mg/dl",  # 6.7 mmol/L of urea (not read with the BUN factor)
+        "potassium was low-normal",
+        "a low cholesterol diet",
+        "elevated CK-MB",  # another enzyme
+        "予补钾，血钠正常",  # a comma does not list analytes
     ],
 )
 def test_never_read(reader: LabReader, ontology: Ontology, text: str) -> None:
@@ -133,6 +165,35 @@ def test_never_read(reader: LabReader, ontology: Ontology, text: str) -> None:
 def test_unit_conversion() -> None:
     assert normalise_unit("μmol/L") == normalise_unit("µmol/l") == "umol/l"
     assert normalise_unit("× 10^9/L") == normalise_unit("x10⁹/L") == "10^9/l"
+    assert normalise_unit("/mm³") == "/mm3"
+    assert normalise_unit("10³/µL") == "10^3/ul"
+
+
+# Conversion factors to the canonical unit, from molar masses (mg/dL → mmol/L = 10 / M).
+FACTORS = {
+    ("glucose", "mg/dl"): 10 / 180.16, ("calcium", "mg/dl"): 10 / 40.08, ("magnesium", "mg/dl"): 10 / 24.305,
+    ("phosphate", "mg/dl"): 10 / 30.97, ("lactate", "mg/dl"): 10 / 90.08, ("cholesterol", "mg/dl"): 10 / 386.65,
+    ("triglycerides", "mg/dl"): 10 / 885.7, ("urea", "mg/dl"): 10 / 60.06, ("urea nitrogen", "mg/dl"): 10 / 28.01,
+    ("creatinine", "mg/dl"): 10_000 / 113.12, ("uric acid", "mg/dl"): 10_000 / 168.11, ("ammonia", "ug/dl"): 10 / 17.03,
+}
+
+
+@pytest.mark.parametrize(("analyte", "unit"), sorted(FACTORS))
+def test_conversion_factors_match_molar_masses(reader: LabReader, analyte: str, unit: str) -> None:
+    a = next(a for a in reader.analytes if a.name == analyte)
+    assert a.factor(unit) == pytest.approx(FACTORS[(analyte, unit)], rel=0.01)
+
+
+def test_low_and_high_columns_point_the_right_way(ontology: Ontology) -> None:
+    low_words = ("hypo", "decreased", "low", "penia", "anemia")
+    high_words = ("hyper", "increased", "elevated", "cytosis", "philia")
+    for row in load_lab_table():
+        if row["hpo_low"]:
+            label = ontology.labels[ontology.index(row["hpo_low"])].lower()
+            assert any(w in label for w in low_words), (row["analyte"], label)
+        if row["hpo_high"]:
+            label = ontology.labels[ontology.index(row["hpo_high"])].lower()
+            assert any(w in label for w in high_words), (row["analyte"], label)
 
 
 def test_names_in_text_with_unusual_case_mapping(reader: LabReader, ontology: Ontology) -> None:

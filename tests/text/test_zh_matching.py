@@ -30,3 +30,9 @@ def test_ordinary_word_labels_are_not_matched() -> None:
     lexicon = build_lexicon(hpo, load_zh_synonyms())
     assert "小指" not in lexicon.chinese
     assert DictionaryExtractor(hpo, lexicon).extract("右手小指外伤。").mentions == ()
+
+
+def test_a_latin_word_that_merely_begins_like_a_key_does_not_match() -> None:
+    hpo = embedded_hpo()
+    got = [m.text for m in DictionaryExtractor(hpo).extract("Uhlmann reported 心肌病").mentions]
+    assert "Uhl" not in got

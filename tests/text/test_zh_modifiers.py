@@ -77,5 +77,24 @@ def test_infix_degree_and_course_words(ontology: Ontology, text: str, expected: 
     assert mentions[0].rule.startswith("infix")
 
 
-def test_infix_needs_a_finding_on_both_sides(ontology: Ontology) -> None:
-    assert DictionaryExtractor(ontology).extract("病情明显好转。").mentions == ()
+def test_negation_before_an_infix_word(ontology: Ontology) -> None:
+    mentions = DictionaryExtractor(ontology).extract("双耳听力无明显下降。").mentions
+    assert [(m.text, m.hpo_id, m.negated) for m in mentions] == [("听力无明显下降", HEARING_IMPAIRMENT, True)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("表现为非进行性听力下降", ("听力下降", HEARING_IMPAIRMENT)),  # non-progressive
+        ("中重度感音神经性耳聋", ("感音神经性耳聋", SNHL)),  # moderate to severe, not severe
+    ],
+)
+def test_a_modifier_inside_another_word_is_not_one(ontology: Ontology, text: str, expected: tuple[str, str]) -> None:
+    mentions = DictionaryExtractor(ontology).extract(text).mentions
+    assert [(m.text, m.hpo_id) for m in mentions] == [expected]
+
+
+def test_a_widened_lab_finding_keeps_its_negation(ontology: Ontology) -> None:
+    # 急性 widens 血氨未见升高 to Acute hyperammonemia; the 未见 inside must still negate it
+    mentions = DictionaryExtractor(ontology).extract("急性血氨未见升高").mentions
+    assert [(m.text, m.negated) for m in mentions] == [("急性血氨未见升高", True)]

@@ -45,6 +45,7 @@ from rarelens.text.mention import Mention
 from rarelens.text.zh_modifiers import ZH_MODIFIERS, build_modified_terms, modifier_before
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*")
 # Control characters (NUL, the C0/C1 separators, DEL) are boundaries too: they are not words,
 # and read as plain spaces they let a bag of words join the items they separate
 # ("Seizures\0hypotonia" → *Atonic seizure*). Tab, line ends, VT and FF stay spaces.
@@ -53,7 +54,8 @@ _BOUNDARY = re.compile(r"[.,;:!?()\[\]{}\"/\u3000-\u303f\uff08\uff09\uff0c\uff1b
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _BAG_MAX = 4
 # Degree and course words written inside a Chinese finding (听力进行性下降); see _chinese_infix.
-_ZH_INFIX = re.compile("进行性|渐进性|逐渐|明显|显著|轻度|中度|重度|进一步|持续性|持续|稍|略")
+_INFIX_SIDE = 6  # characters tried on each side of the word: subjects and predicates are short (听力, 下降)
+_ZH_INFIX = re.compile("(?P<neg>未见|无|未|不)?(?P<word>进行性|渐进性|逐渐|明显|显著|轻度|中度|重度|进一步|持续性|持续|稍|略)")
 _LAB_PRIORITY = 1  # a laboratory rule ranks with exact synonyms when spans tie
 # Words that join two findings: a bag of words never spans one ("seizures and hypotonia" is
 # two findings, not *Atonic seizure*); ordered keys keep them ("Cleft lip and palate").
@@ -68,6 +70,7 @@ class _Candidate:
     entry: Entry
     rule: str
     zh: bool
+    negated: bool = False  # negated by a word inside the span ("血氨未见升高"), which context cannot see
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,7 @@ class DictionaryExtractor:
         self._label_words: dict[int, list[str]] = {}  # a label's content words, once per term
         self._labs = LabReader(ontology)
         self._modified = build_modified_terms(ontology)
+        self._latin_led = _latin_led(self.lexicon)
 
     # -- English -------------------------------------------------------------------------
     def _english(self, text: str, tokens: list[Token]) -> list[_Candidate]:
@@ -260,15 +264,19 @@ class DictionaryExtractor:
         out: list[_Candidate] = []
         n = len(text)
         for i in range(n):
-            # A match starts at a CJK character, or at a Latin word start for the expressions
-            # written with a Latin abbreviation first (CK升高, EEG异常, Gowers征阳性).
-            if not _CJK.match(text[i]) and not (text[i].isascii() and text[i].isalpha() and (i == 0 or not text[i - 1].isascii() or not text[i - 1].isalnum())):
+            if not _CJK.match(text[i]):
                 continue
             for length in range(min(lex.max_chars_zh, n - i), 1, -1):
                 entry = lex.chinese.get(text[i : i + length])
                 if entry is not None:
-                    rule = "exact" if entry.source in ("zh-label", "zh-curated") else "variant"
-                    out.append(_Candidate(i, i + length, entry, rule, True))
+                    out.append(_Candidate(i, i + length, entry, _zh_rule(entry), True))
+                    break
+        # Expressions written with a Latin abbreviation first (CK升高, EEG异常, Gowers征阳性),
+        # looked up by that word, so Latin text costs one dict lookup per word.
+        for m in _LATIN_WORD.finditer(text):
+            for key, entry in self._latin_led.get(m.group(), ()):
+                if text.startswith(key, m.start()):
+                    out.append(_Candidate(m.start(), m.start() + len(key), entry, _zh_rule(entry), True))
                     break
         return out
 
@@ -276,24 +284,25 @@ class DictionaryExtractor:
         """Chinese findings with a degree or course word inside them: "听力进行性下降", "肌力明显
         减退" are 听力下降 and 肌力减退 with 进行性 / 明显 between subject and predicate. The
         match spans the whole expression; a course word whose modified finding HPO has
-        (进行性 + 听力下降 → *Progressive hearing impairment*) gives that child."""
+        (进行性 + 听力下降 → *Progressive hearing impairment*) gives that child; a negation
+        before the word (听力无明显下降) makes the finding negated."""
         lex = self.lexicon
         out: list[_Candidate] = []
         for m in _ZH_INFIX.finditer(text):
             a, b = m.span()
-            for s in range(max(0, a - lex.max_chars_zh + 1), a):
+            for s in range(max(0, a - _INFIX_SIDE), a):
                 head = text[s:a]
                 if not _CJK.match(head):
                     continue
-                for length in range(min(lex.max_chars_zh - len(head), len(text) - b), 0, -1):
+                for length in range(min(_INFIX_SIDE, lex.max_chars_zh - len(head), len(text) - b), 0, -1):
                     entry = lex.chinese.get(head + text[b : b + length])
                     if entry is None:
                         continue
-                    word = ZH_MODIFIERS.get(m.group())
+                    word = ZH_MODIFIERS.get(m.group("word"))
                     child = self._modified.get((entry.term, word)) if word else None
                     if child is not None:
                         entry = Entry(child, entry.source, entry.priority)
-                    out.append(_Candidate(s, b + length, entry, "infix", True))
+                    out.append(_Candidate(s, b + length, entry, "infix", True, m.group("neg") is not None))
                     break
         return out
 
@@ -306,7 +315,7 @@ class DictionaryExtractor:
             m = modifier_before(text, c.start) if c.zh else None
             child = self._modified.get((c.entry.term, m[1])) if m is not None else None
             if m is not None and child is not None and (not out or out[-1].end <= m[0]):
-                c = _Candidate(m[0], c.end, Entry(child, c.entry.source, c.entry.priority), c.rule + "+modifier", True)
+                c = _Candidate(m[0], c.end, Entry(child, c.entry.source, c.entry.priority), c.rule + "+modifier", True, c.negated)
             out.append(c)
         return out
 
@@ -321,8 +330,8 @@ class DictionaryExtractor:
             candidates += self._chinese(text)
             candidates += self._chinese_infix(text)
         labs = self._labs.find(text)
-        candidates += [_Candidate(f.start, f.end, Entry(f.term, "lab-table", _LAB_PRIORITY), f.rule, f.zh) for f in labs]
-        negated_inside = {(f.start, f.end) for f in labs if f.negated}
+        candidates += [_Candidate(f.start, f.end, Entry(f.term, "lab-table", _LAB_PRIORITY), f.rule, f.zh, f.negated)
+                       for f in labs]
         chosen = _resolve_overlaps(candidates, self.ontology)
         if any(c.zh for c in chosen):
             chosen = self._widen_modified(text, chosen)
@@ -347,7 +356,7 @@ class DictionaryExtractor:
                 ctx = _NO_CONTEXT
             else:
                 ctx = english_context(masked, c.start, c.end, starts)
-            if (c.start, c.end) in negated_inside and c.entry.source == "lab-table":
+            if c.negated:
                 ctx = replace(ctx, negated=True, rule="; ".join(filter(None, (ctx.rule, "negated inside the finding"))))
             mentions.append(self._mention(text, c, c.rule, ctx))
             # popped, so a coordination mention over the same span cannot repeat them
@@ -369,6 +378,23 @@ class DictionaryExtractor:
 
 
 _NO_CONTEXT = Context()
+
+
+def _zh_rule(entry: Entry) -> str:
+    return "exact" if entry.source in ("zh-label", "zh-curated") else "variant"
+
+
+def _latin_led(lexicon: Lexicon) -> dict[str, list[tuple[str, Entry]]]:
+    """Chinese-lexicon keys that start with a Latin word and go on in Chinese, by that word
+    (longest key first); keys without any CJK (a stray "Uhl") are left to the English side."""
+    out: dict[str, list[tuple[str, Entry]]] = {}
+    for key, entry in lexicon.chinese.items():
+        m = _LATIN_WORD.match(key)
+        if m is not None and _CJK.search(key):
+            out.setdefault(m.group(), []).append((key, entry))
+    for keys in out.values():
+        keys.sort(key=lambda x: -len(x[0]))
+    return out
 
 
 def _cue_free(starts: list[int], cues: set[int], start: int, end: int) -> bool:

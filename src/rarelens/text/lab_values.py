@@ -38,11 +38,16 @@ class Analyte:
     unit: str
     low: float | None  # values below are read as low (in ``unit``)
     high: float | None
-    factors: dict[str, float]  # normalised unit → factor to ``unit``
+    factors: tuple[tuple[str, float], ...]  # (normalised unit, factor to ``unit``)
     bare: bool  # a direction word before the bare English name is enough
 
     def term(self, direction: str) -> int | None:
         return self.high_term if direction == HIGH else self.low_term
+
+    def factor(self, unit: str) -> float | None:
+        """Factor from ``unit`` (as written) to the canonical unit; None for a unit not listed."""
+        u = normalise_unit(unit)
+        return next((f for name, f in self.factors if name == u), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,17 +73,28 @@ def load_lab_table() -> list[dict[str, str]]:
 
 
 def normalise_unit(unit: str) -> str:
-    u = unit.lower().replace("µ", "u").replace("μ", "u").replace(" ", "").replace("⁹", "^9").replace("³", "^3")
+    """One spelling per unit: "× 10⁹/L" and "x10^9/l" are "10^9/l", "/mm³" is "/mm3"."""
+    u = unit.lower().replace("µ", "u").replace("μ", "u").replace(" ", "")
+    u = u.replace("10⁹", "10^9").replace("10³", "10^3").replace("³", "3")
     u = re.sub(r"^[×x*]", "", u)
     return u.replace("10e9", "10^9").replace("10*9", "10^9")
 
 
 _ZH_GAP = ("明显", "显著", "进行性", "轻度", "中度", "重度", "轻中度", "中重度", "轻微", "持续", "异常", "均", "也", "亦",
            "略", "稍", "较前", "反复", "再次", "水平", "浓度", "值", "含量", "仍", "进一步", "逐渐", "急剧", "一过性", "极度",
-           "有所", "明显地", "均有", "显著性", "较高", "较低")
+           "有所", "明显地", "均有", "显著性")
 _ZH_NEG = ("未见", "未", "无", "不", "没有")
-_ZH_HIGH = ("升高", "增高", "偏高", "增多", "增加", "高于正常", "高达", "升至", "增至", "上升", "超标", "↑", "高")
-_ZH_LOW = ("降低", "减低", "偏低", "减少", "下降", "低至", "降至", "低于正常", "不足", "↓", "低")
+# No bare 高 / 低: after a one-character name they begin the next word ("低钙高磷", "钠低剂量").
+_ZH_HIGH = ("升高", "增高", "偏高", "较高", "增多", "增加", "高于正常", "高达", "升至", "增至", "上升", "超标", "↑")
+_ZH_LOW = ("降低", "减低", "偏低", "较低", "减少", "下降", "低至", "降至", "低于正常", "不足", "↓")
+# A name right after one of these is measured elsewhere than in blood (urine, CSF, sweat, cells)
+# or is another molecule (fetal haemoglobin): a circulating-concentration term would be wrong.
+_OTHER_SPECIMEN = re.compile(
+    r"(?:尿|24小时尿|24h尿|脑脊液|汗液?|粪便?|胸水|腹水|胎儿|细胞内|"
+    r"urine|urinary|24-hour urine|24-hour urinary|24 h urine|csf|cerebrospinal fluid|sweat|stool|fecal|faecal|"
+    r"intracellular|pleural|ascitic|amniotic|fetal|foetal)\s*(?:中的?|的)?\s*$",
+    re.IGNORECASE,
+)
 _EN_HIGH = ("elevated", "increased", "raised", "high", "abnormally high", "above normal", "above the normal range")
 _EN_LOW = ("decreased", "reduced", "lowered", "low", "depressed", "abnormally low", "below normal", "below the normal range")
 _EN_ADVERBS = ("markedly", "mildly", "slightly", "significantly", "severely", "moderately", "very", "persistently",
@@ -88,11 +104,8 @@ _EN_SPECIMEN = r"(?:serum|plasma|blood|circulating)"
 _NUMBER = r"(\d+(?:\.\d+)?)"
 _UNIT = (r"((?:[×x*]\s?)?10\s?(?:\^|e|\*)?\s?[39⁹³]\s?/\s?[lLµμu][lL]?|[mµμu]?mol/[lL]|m[Ee]q/[lL]|[mµμu]?g/[dDmM]?[lL]|"
          r"[mµμu]?[Ii]?U/[mM]?[lL]|[Gg]/[lL]|/mm3|/mm³|/[µμu][lL]|%)")
-_ALT = "|".join
-
-
 def _alt(words: tuple[str, ...]) -> str:
-    return _ALT(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 def _trie(words: tuple[str, ...]) -> str:
@@ -116,38 +129,52 @@ def _trie(words: tuple[str, ...]) -> str:
     return emit(root)
 
 
+_ABBREVIATION = r"(?:\s*[(（][A-Za-z0-9+-]{1,8}[)）])?"  # "肌酸激酶 (CK) 升高", "creatine kinase (CK) was"
 _ZH_AFTER = re.compile(
-    rf"(?:{_alt(_ZH_GAP)})*(?P<neg>{_alt(_ZH_NEG)})?(?:{_alt(_ZH_GAP)})*"
+    rf"{_ABBREVIATION}\s*(?:{_alt(_ZH_GAP)})*(?P<neg>{_alt(_ZH_NEG)})?(?:{_alt(_ZH_GAP)})*"
     rf"(?:(?P<high>{_alt(_ZH_HIGH)})|(?P<low>{_alt(_ZH_LOW)}))"
 )
 _EN_AFTER = re.compile(
-    rf"(?:\s+{_EN_MEASURE})?\s+(?:(?:was|were|is|are|remained|became|being|appeared)\s+)?"
+    rf"{_ABBREVIATION}(?:\s+{_EN_MEASURE})?\s+(?:(?:was|were|is|are|remained|became|being|appeared)\s+)?"
     rf"(?:(?:{_alt(_EN_ADVERBS)})\s+)*(?P<neg>not\s+|never\s+)?(?:(?:{_alt(_EN_ADVERBS)})\s+)*"
-    rf"(?:(?P<high>{_alt(_EN_HIGH)})|(?P<low>{_alt(_EN_LOW)}))\b",
+    rf"(?:(?P<high>{_alt(_EN_HIGH)})|(?P<low>{_alt(_EN_LOW)}))\b(?![-\s]normal)",
     re.IGNORECASE,
 )
 _EN_BEFORE = re.compile(
     rf"\b(?:(?P<high>{_alt(_EN_HIGH)})|(?P<low>{_alt(_EN_LOW)}))\s+(?P<spec>{_EN_SPECIMEN}\s+)?$", re.IGNORECASE
 )
+# "a low cholesterol diet", "high sodium intake": an amount eaten, not a finding
+_EN_NOT_FINDING_AFTER = re.compile(r"[-\s]+(?:diets?|intakes?|supplements?|supplementation|content|formula)\b", re.IGNORECASE)
 _EN_MEASURE_AFTER = re.compile(rf"\s+{_EN_MEASURE}\b", re.IGNORECASE)
 _VALUE = re.compile(
-    rf"\s*(?:{_EN_MEASURE}\s*)?(?:[:：=]|为|是|达|约|was|were|is|of|at|:)?\s*(?:(?:高达|低至|升至|降至|增至|至)\s*)?"
+    rf"{_ABBREVIATION}\s*(?:{_EN_MEASURE}\s*)?(?:[:：=]|为|是|达|约|was|were|is|of|at)?\s*(?:(?:高达|低至|升至|降至|增至|至)\s*)?"
     rf"{_NUMBER}\s*{_UNIT}(?P<flag>\s*(?:↑|↓|\(H\)|\(L\)|（H）|（L）))?",
     re.IGNORECASE,
 )
 _RANGE = re.compile(r"\s*(?:-|–|~|～|to)\s*\d")
 _DIR_VALUE = re.compile(rf"\s*(?:至|到|为|达|to|of|at)?\s*{_NUMBER}\s*{_UNIT}", re.IGNORECASE)
-_ZH_LIST = re.compile(r"\s*(?:、|及|和|与|以及|,|，)\s*")
+# Analytes listed before one direction word; a comma is not a list ("予补钾，血钠降低").
+_ZH_LIST = re.compile(r"\s*(?:、|及|和|与|以及)\s*")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK_NEXT = re.compile(r"[ \t]*(?:[(（][A-Za-z0-9+-]{1,8}[)）][ \t]*)?[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z0-9]+")  # the extractor's word tokens, without the apostrophe part
-_WORD_CHAR = re.compile(r"[A-Za-z0-9+]")  # ASCII only: "ALT升高" ends the name at 升
+_WORD_CHAR = re.compile(r"[A-Za-z0-9+-]")  # ASCII only: "ALT升高" ends at 升; "CK-MB" is not CK
 
 
 def _first_word(name: str) -> str:
     m = _WORD.match(name)
-    if m is None:
-        raise LabTableError(f"lab_values.tsv: English name {name!r} must start with a letter or digit")
+    assert m is not None, name  # checked by _row_names
     return m.group().lower()
+
+
+def _row_names(row: dict[str, str], n: int) -> list[str]:
+    """The row's English and Chinese names; a name with Latin letters must start with one (or
+    a digit), because English names are found by their first word."""
+    names = [x.strip() for col in ("en", "zh") for x in (row.get(col) or "").split("|") if x.strip()]
+    for name in names:
+        if not _CJK.match(name) and _WORD.match(name) is None:
+            raise LabTableError(f"lab_values.tsv row {n} ({row.get('analyte')}): name {name!r} must start with a letter or digit")
+    return names
 
 
 class LabReader:
@@ -163,26 +190,27 @@ class LabReader:
         self._names_cs: dict[str, int] = {}  # names matched as written (abbreviations, CJK)
         for n, row in enumerate(rows if rows is not None else load_lab_table(), start=1):
             try:
-                analyte = self._analyte(ontology, row, n)
+                analyte, names = self._analyte(ontology, row, n), _row_names(row, n)
             except LabTableError as exc:
                 if strict:
                     raise
                 self.skipped.append(str(exc))
                 continue
             self.analytes.append(analyte)
-            k = len(self.analytes) - 1
-            for name in filter(None, (x.strip() for x in row["en"].split("|"))):
-                if name.upper() == name:
-                    self._names_cs[name] = k
+            for name in names:
+                # CJK names and abbreviations (all capitals) as written, others in any case
+                if _CJK.match(name) or name.upper() == name:
+                    self._names_cs[name] = len(self.analytes) - 1
                 else:
-                    self._names[name.lower()] = k
-            for name in filter(None, (x.strip() for x in row["zh"].split("|"))):
-                self._names_cs[name] = k
-        # English names: one C-level scan of the lower-cased text for their first words (ASCII
-        # word boundaries, so "ALT升高" and "肝功能ALT" count; a lookbehind was slower), then
-        # a check of the whole name (an alternation of 200 names at every position cost
-        # 0.8 ms per abstract, a Python loop over the tokens 0.1 ms); CJK names by one scan
-        # when the text has CJK at all.
+                    self._names[name.lower()] = len(self.analytes) - 1
+        self._compile_scans()
+
+    def _compile_scans(self) -> None:
+        """English names: one C-level scan of the lower-cased text for their first words (ASCII
+        word boundaries, so "ALT升高" and "肝功能ALT" count), then a check of the whole name;
+        an alternation of 200 names at every position cost 0.8 ms per abstract, a Python loop
+        over the tokens 0.1 ms. CJK names: one scan, when the text has CJK at all. An empty
+        trie would match the empty string everywhere, so no names means no scan."""
         self._by_first: dict[str, list[tuple[str, int, bool]]] = {}
         for name, k in self._names.items():
             self._by_first.setdefault(_first_word(name), []).append((name, k, False))
@@ -192,7 +220,6 @@ class LabReader:
         for options in self._by_first.values():
             options.sort(key=lambda x: -len(x[0]))
         zh = tuple(k for k in self._names_cs if not k.isascii())
-        # (an empty trie would match the empty string everywhere: no names, no scan)
         self._first = re.compile(rf"\b(?:{_trie(tuple(self._by_first))})\b", re.ASCII) if self._by_first else None
         self._zh = re.compile(_trie(zh)) if zh else None
 
@@ -233,22 +260,28 @@ class LabReader:
             return float(value) if value else None
 
         unit = normalise_unit(row["unit"])
-        factors = {unit: 1.0}
-        for item in filter(None, (row.get("units") or "").split("|")):
-            u, _, f = item.partition("=")
-            factors[normalise_unit(u)] = float(f)
-        return Analyte(row["analyte"], term("hpo_low"), term("hpo_high"), unit, number("low"), number("high"),
-                       factors, row.get("bare", "yes").strip() == "yes")
+        factors = [(unit, 1.0)]
+        try:
+            for item in filter(None, (row.get("units") or "").split("|")):
+                u, _, f = item.partition("=")
+                factors.append((normalise_unit(u), float(f)))
+            low, high = number("low"), number("high")
+        except ValueError as exc:
+            raise LabTableError(f"lab_values.tsv row {n} ({row.get('analyte')}): {exc}") from None
+        return Analyte(row["analyte"], term("hpo_low"), term("hpo_high"), unit, low, high,
+                       tuple(factors), row.get("bare", "yes").strip() == "yes")
 
     def find(self, text: str) -> list[LabFinding]:
         """The laboratory findings of ``text``, in text order of their analytes."""
         out: list[LabFinding] = []
         pending: list[tuple[int, int, int]] = []  # analytes of a list waiting for its direction word
         for start, end, k in self._names_in(text):
-            # CJK grammar when the name is CJK or CJK follows it ("ALT升高", "CK明显增高")
-            a, zh = self.analytes[k], bool(_CJK.match(text, start) or _CJK.match(text, end))
             if pending and not _ZH_LIST.fullmatch(text[pending[-1][1] : start]):
                 pending = []
+            if _OTHER_SPECIMEN.search(text, max(0, start - 30), start):
+                continue  # 尿钾, urinary calcium, CSF glucose, 胎儿血红蛋白
+            # CJK grammar when the name is CJK or Chinese follows it ("ALT升高", "CK 明显增高")
+            a, zh = self.analytes[k], bool(_CJK.match(text, start) or _CJK_NEXT.match(text, end))
             found = self._after(text, start, end, a, zh) or self._before(text, start, end, a, zh)
             if found is not None:
                 out.append(found)
@@ -291,6 +324,8 @@ class LabReader:
         if b is None:
             return None
         measure = _EN_MEASURE_AFTER.match(text, end)
+        if _EN_NOT_FINDING_AFTER.match(text, measure.end() if measure else end):
+            return None
         name = text[start:end].lower()
         if not (a.bare or b.group("spec") or measure or name.split()[0] in ("serum", "plasma", "blood")):
             return None
@@ -307,7 +342,7 @@ class LabReader:
         if flag:
             direction: str | None = HIGH if flag in ("↑", "(H)", "（H）") else LOW
         else:
-            factor = a.factors.get(normalise_unit(v.group(2)))
+            factor = a.factor(v.group(2))
             if factor is None:
                 return None
             value = float(v.group(1)) * factor

@@ -50,10 +50,16 @@ def build_modified_terms(ontology: Ontology) -> dict[tuple[int, str], int]:
     return out
 
 
+# A modifier right after one of these is part of another word: 非进行性 (non-progressive),
+# 中重度 (moderate to severe), 无/不/未 (negated).
+_NOT_A_MODIFIER_AFTER = frozenset("非无不未中")
+
+
 def modifier_before(text: str, start: int) -> tuple[int, str] | None:
     """(offset, English modifier) of a modifier ending right at ``start`` (the longest)."""
     for length in range(min(_MAX_MODIFIER, start), 1, -1):
         word = ZH_MODIFIERS.get(text[start - length : start])
         if word is not None:
-            return start - length, word
+            at = start - length
+            return None if at > 0 and text[at - 1] in _NOT_A_MODIFIER_AFTER else (at, word)
     return None

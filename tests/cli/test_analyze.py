@@ -379,3 +379,16 @@ def test_freq_build_warns_about_a_sample_in_two_files(runner: CliRunner, assert_
     assert_exit(result, 0)
     assert "lab0" in result.stderr
     assert "more than one file" in result.stderr
+
+
+def test_phenopacket_with_a_utf8_byte_order_mark_is_read(
+        analyze: Callable[..., Result], assert_exit: AssertExit, tmp_path: Path) -> None:
+    """Windows editors write a BOM; the file is read once, by the phenopacket reader, not re-parsed."""
+    packet_in = tmp_path / "bom.json"
+    packet_in.write_bytes(b"\xef\xbb\xbf" + json.dumps({
+        "id": "case-bom", "subject": {"id": "proband", "sex": "FEMALE"},
+        "phenotypicFeatures": [{"type": {"id": t}} for t in MARFAN_HPO.split(",")],
+    }).encode("utf-8"))
+    result = analyze("-p", str(packet_in), "-f", "phenopacket")
+    assert_exit(result, 0)
+    assert json_out(result)["id"] == "case-bom"

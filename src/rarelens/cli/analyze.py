@@ -3,7 +3,6 @@ genes, their diseases and their variants with filters, scores and ACMG criteria.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from rarelens.io.analysis_writers import (
 )
 from rarelens.io.gene_tables import GeneTableError, load_gene_model
 from rarelens.io.ped import PedFormatError, Pedigree, check_pedigree, load_pedigree
-from rarelens.io.phenopacket import build_patient, load_phenopacket
+from rarelens.io.phenopacket import build_patient, parse_phenopacket, read_phenopacket_json
 from rarelens.io.sites import SiteFileError, load_site_resource
 from rarelens.io.vcf import (
     VcfFormatError,
@@ -138,8 +137,8 @@ def analyze(
         if phenopacket is not None:
             if not phenopacket.is_file():
                 fail(f"no such file: {phenopacket}", EXIT_USAGE)
-            patient = load_phenopacket(phenopacket, kbase.ontology).patient
-            original = json.loads(phenopacket.read_text(encoding="utf-8"))
+            original = read_phenopacket_json(phenopacket)
+            patient = parse_phenopacket(original, phenopacket, kbase.ontology).patient
             sex_norm = sex_norm or patient.sex
         elif text is not None:
             from rarelens.text.extractor import DictionaryExtractor

@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
+from cli.test_analyze import MARFAN_VCF, gene_data  # noqa: F401 (a fixture)
 from cli.test_cli_diagnose import phenopacket
 from rarelens.cli.main import app
 
 AssertExit = Callable[[Result, int], None]
 pytestmark = pytest.mark.usefixtures("cli_env")
 MARFAN = ["HP:0001166", "HP:0002616", "HP:0001083"]
+CONSULT_TABLES = ["--budget", "1", "--jobs", "1", "--tables", str(Path(__file__).parents[1] / "fixtures" / "consult_tables")]
 PHENOPACKET_COMMANDS = ("phenotype", "genes", "consult", "vcf")
 
 
@@ -92,27 +94,67 @@ def test_phenotype_names_invalid_files_and_leaves_out_cases_without_gold(
     assert "nogold.json" in stderr
 
 
-def test_phenotype_unexpected_reader_error_names_the_file(
-    runner: CliRunner, assert_exit: AssertExit, cases: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A reader bug must neither crash the run nor pass as bad data: file and exception named."""
+def break_reader_on(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Make the phenopacket reader raise a non-validation error (a reader bug) on file ``name``."""
     import rarelens.io.phenopacket as reader
 
-    real = reader.load_phenopacket
-    phenopacket(cases / "a" / "odd.json", MARFAN, "OMIM:154700")
+    real = reader.parse_phenopacket
 
-    def load(path: Path, *args: Any, **kwargs: Any) -> Any:
-        if path.name == "odd.json":
+    def parse(data: Any, path: Path, *args: Any, **kwargs: Any) -> Any:
+        if Path(path).name == name:
             raise TypeError("'NoneType' object is not iterable")
-        return real(path, *args, **kwargs)
+        return real(data, path, *args, **kwargs)
 
-    monkeypatch.setattr(reader, "load_phenopacket", load)
-    result = runner.invoke(app, ["benchmark", "phenotype", str(cases), "--json"])
-    assert_exit(result, 0)
-    [invalid] = last_json(result)["invalid_files"]
-    assert Path(invalid["file"]).name == "odd.json"
-    assert "unexpected TypeError" in invalid["reason"]
+    monkeypatch.setattr(reader, "parse_phenopacket", parse)
+
+
+def causal_gene(path: Path, symbol: str = "FBN1", hgnc: str = "HGNC:3603") -> None:
+    """Add a causative gene to a phenopacket written by `phenopacket`, for `benchmark genes`."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["interpretations"] = [{"id": "i", "progressStatus": "SOLVED", "diagnosis": {
+        "disease": {"id": "OMIM:154700"}, "genomicInterpretations": [{
+            "subjectOrBiosampleId": "proband", "interpretationStatus": "CAUSATIVE",
+            "gene": {"valueId": hgnc, "symbol": symbol}}]}}]
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", ["phenotype", "genes", "consult"])
+def test_unexpected_reader_error_is_counted_apart_and_fails_the_run(
+    runner: CliRunner, assert_exit: AssertExit, cases: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """A reader bug must neither crash the run nor pass as bad data: the results are written,
+    the file and exception named, and the run exits 1 so the regression is not missed."""
+    odd = phenopacket(cases / "a" / "odd.json", MARFAN, "OMIM:154700")
+    for f in (odd, cases / "a" / "marfan.json"):
+        causal_gene(f)
+    break_reader_on(monkeypatch, "odd.json")
+    extra = CONSULT_TABLES if command == "consult" else []
+    result = runner.invoke(app, ["benchmark", command, str(cases), "--json", *extra])
+    assert_exit(result, 1)
+    data = last_json(result)
+    assert data["cases_reader_errors"] == 1
+    assert data["invalid_files"] == []
+    [bug] = data["reader_errors"]
+    assert Path(bug["file"]).name == "odd.json"
+    assert "unexpected TypeError" in bug["reason"]
     assert "odd.json" in flat(result.stderr)
+    assert "reader bug" in flat(result.stderr)
+
+
+@pytest.mark.parametrize("command", PHENOPACKET_COMMANDS)
+def test_only_invalid_files_is_an_error(
+    runner: CliRunner, assert_exit: AssertExit, tmp_path: Path, request: pytest.FixtureRequest, command: str
+) -> None:
+    """Scores over zero cases would look like a result: every benchmark exits 1 alike."""
+    genes = request.getfixturevalue("gene_data")
+    (tmp_path / "c" / "a").mkdir(parents=True)
+    (tmp_path / "c" / "a" / "trunc.json").write_text('{"id": "x", "phenotypicFeatures": [', encoding="utf-8")
+    extra = {"vcf": ["--background", str(MARFAN_VCF), "--data-dir", str(genes)],
+             "consult": CONSULT_TABLES}.get(command, [])
+    result = runner.invoke(app, ["benchmark", command, str(tmp_path / "c"), *extra])
+    assert_exit(result, 1)
+    assert "can be scored" in flat(result.stderr)
+    assert "trunc.json" in flat(result.stderr)
 
 
 def test_phenotype_only_unusable_cases_is_an_error(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path) -> None:

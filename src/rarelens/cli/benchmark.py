@@ -19,12 +19,14 @@ from rarelens.cli.common import (
     KbOption,
     check_out_path,
     console,
+    exit_on_reader_errors,
     fail,
     load_cases_reporting,
     median_cell,
     open_kb,
     open_ranker,
     print_json,
+    require_usable_cases,
     select_cases_or_fail,
     warn,
 )
@@ -127,16 +129,16 @@ def phenotype_bench(
     load_s = time.perf_counter() - t0
     # Lenient: phenopacket-store files use newer HPO releases; ids unknown to this knowledge
     # base are dropped (and counted) rather than discarding the whole case.
-    loaded, invalid = load_cases_reporting(files, kbase.ontology)
+    loaded, invalid, bugs = load_cases_reporting(files, kbase.ontology)
     # A case without a gold diagnosis cannot be scored: ranking it would count a miss.
     cases = [c for c in loaded if c.diseases]
     _warn_without_gold([c.path for c in loaded if not c.diseases])
-    if not cases:
-        fail(f"none of the {len(files)} phenopackets under {directory} can be scored ({len(invalid)} invalid, "
-             f"{len(loaded)} without a gold diagnosis; see the warnings above)")
+    require_usable_cases(len(cases), len(files), directory, f"{len(invalid)} invalid, {len(bugs)} reader errors, "
+                         f"{len(loaded)} without a gold diagnosis")
     dropped = sum(1 for c in cases for i in c.patient.issues if i.message.endswith("dropped"))
     results: dict[str, object] = {"kb_version": kbase.version, "software_version": __version__,
                                   "cases_read": len(files), "cases_invalid": len(invalid),
+                                  "cases_reader_errors": len(bugs),
                                   "cases_without_gold": len(loaded) - len(cases), "terms_dropped_unknown": dropped,
                                   "cases_with_dropped_terms": sum(1 for c in cases if any(i.message.endswith("dropped") for i in c.patient.issues)),
                                   "load_s": round(load_s, 3)}
@@ -144,6 +146,7 @@ def phenotype_bench(
     for m in methods:
         results[m] = _score_method(ranker, cases, m, jobs, lines)
     results["invalid_files"] = invalid
+    results["reader_errors"] = bugs
     if out:
         out.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     if not as_json:
@@ -153,6 +156,7 @@ def phenotype_bench(
         print_json(results)
     else:
         print_json(compact)
+    exit_on_reader_errors(bugs)
 
 
 def _warn_without_gold(paths: list[str]) -> None:

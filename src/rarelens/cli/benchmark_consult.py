@@ -33,11 +33,13 @@ from rarelens.cli.common import (
     KbOption,
     check_out_path,
     console,
+    exit_on_reader_errors,
     fail,
     load_cases_reporting,
     open_kb,
     open_ranker,
     print_json,
+    require_usable_cases,
     select_cases_or_fail,
 )
 from rarelens.cli.forked import SHARED, chunks, map_forked
@@ -94,7 +96,7 @@ def consult_bench(
                                 temperature=temperature or TEMPERATURE, answer_model=model,
                                 unknown_weight=UNKNOWN_WEIGHT if unknown_weight is None else unknown_weight)
     load_s = time.perf_counter() - t0
-    loaded, invalid = load_cases_reporting(files, kbase.ontology)
+    loaded, invalid, bugs = load_cases_reporting(files, kbase.ontology)
     cases, not_in_kb = [], 0
     for case in loaded:
         gold = [r for r in (ranker.row_of_concept(c) for c in
@@ -103,6 +105,8 @@ def consult_bench(
             not_in_kb += 1
             continue
         cases.append((str(Path(case.path).relative_to(directory)), case, gold))
+    require_usable_cases(len(cases), len(files), directory, f"{len(invalid)} invalid, {len(bugs)} reader errors, "
+                         f"{not_in_kb} with no gold in the knowledge base or no observed term")
     work = [(idx, start, budget, seed, oracle) for idx in chunks(len(cases), 16)]
     rows = map_forked(_simulate_chunk, work, shared={"engine": engine, "cases": cases}, jobs=jobs,
                       label="consultations", total=len(cases), console=console)
@@ -110,7 +114,8 @@ def consult_bench(
     result = summarize_consultations(rows, budget)
     result.update({
         "kb_version": kbase.version, "software_version": __version__, "tables_version": engine.tables.version,
-        "cases_read": len(files), "cases_invalid": len(invalid), "invalid_files": invalid, "cases_gold_not_in_kb": not_in_kb,
+        "cases_read": len(files), "cases_invalid": len(invalid), "invalid_files": invalid,
+        "cases_reader_errors": len(bugs), "reader_errors": bugs, "cases_gold_not_in_kb": not_in_kb,
         "start_terms": start, "budget": budget, "seed": seed, "leading": engine.leading, "fold": fold, "folds": folds,
         "temperature": engine.temperature, "unknown_weight": engine.unknown_weight, "answer_model": {"recall": model.recall, "false_yes": model.false_yes,
                                                             "negative_rate": model.negative_rate,
@@ -131,6 +136,7 @@ def consult_bench(
             f"{result['random_gain_top10']:+.1%}; median step {result['median_step_ms']} ms"
         )
     print_json(result)
+    exit_on_reader_errors(bugs)
 
 
 def summarize_consultations(rows: list[dict[str, Any]], budget: int) -> dict[str, Any]:

@@ -40,11 +40,15 @@ from rarelens.cli.common import (
     check_out_path,
     console,
     err,
+    exit_on_reader_errors,
     fail,
     median_cell,
     open_kb,
     open_ranker,
     print_json,
+    reader_error,
+    report_reader_errors,
+    require_usable_cases,
     select_cases_or_fail,
     warn_invalid_files,
 )
@@ -115,7 +119,8 @@ def genes_bench(
     ),
 ) -> None:
     """Rank each phenopacket's causal gene among random genes by phenotype alone: top-1/3/5/10, MRR, per cohort, timing."""
-    from rarelens.io.phenopacket import load_phenopacket
+    from rarelens.io.phenopacket import parse_phenopacket, read_phenopacket_json
+    from rarelens.model.issue import ValidationError
     from rarelens.phenotype.evaluation import summarize
     from rarelens.phenotype.genes import AGGREGATES, GenePhenotypeScorer
     from rarelens.phenotype.ranker import METHODS
@@ -149,23 +154,27 @@ def genes_bench(
               "gene_not_in_kb": 0, "gene_without_disease": 0}
     dropped = 0
     invalid: list[dict[str, str]] = []
+    bugs: list[dict[str, str]] = []
     for f in files:
         rel = f.relative_to(directory)
         try:
-            data = json.loads(f.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = read_phenopacket_json(f)
+        except ValidationError as exc:
             counts["cases_unreadable"] += 1
-            invalid.append({"file": str(f), "reason": f"unreadable: {exc}"})
+            invalid.append(case_problem(f, exc))
             continue
         try:
-            written = causal_genes(data) if isinstance(data, dict) else []
+            written = causal_genes(data)
             if not written:
                 counts["cases_without_gene"] += 1
                 continue
-            case = load_phenopacket(f, kbase.ontology, lenient=True)
-        except Exception as exc:  # named and reported by case_problem; the other cases still run
+            case = parse_phenopacket(data, f, kbase.ontology, lenient=True)
+        except ValidationError as exc:
             counts["cases_invalid"] += 1
             invalid.append(case_problem(f, exc))
+            continue
+        except Exception as exc:  # a reader bug: named and counted apart; the other cases still run
+            bugs.append(reader_error(f, exc))
             continue
         dropped += sum(1 for i in case.patient.issues if i.message.endswith("dropped"))
         gold_set: dict[int, None] = {}
@@ -189,12 +198,18 @@ def genes_bench(
             decoys=draw_decoys(pool, gold, decoys, seed, rel.as_posix()),
         ))
     warn_invalid_files(invalid)
+    report_reader_errors(bugs)
+    require_usable_cases(len(cases), len(files), directory, f"{counts['cases_unreadable']} unreadable, "
+                         f"{counts['cases_invalid']} invalid, {len(bugs)} reader errors, "
+                         f"{counts['cases_without_gene']} without a causal gene")
     results: dict[str, Any] = {
         "kb_version": kbase.version, "software_version": __version__,
         "protocol": {"decoys": decoys, "seed": seed, "universe": universe, "universe_size": int(len(pool)),
                      "aggregate": aggregate, "ties": "against the true gene", "fold": fold, "limit": limit},
         **counts,
         "invalid_files": invalid,
+        "cases_reader_errors": len(bugs),
+        "reader_errors": bugs,
         "cases_ranked": len(cases),
         "cases_in_kb": sum(1 for c in cases if c.status == "ok"),
         "terms_dropped_unknown": dropped,
@@ -250,6 +265,7 @@ def genes_bench(
                     for k, v in results.items()})
     else:
         print_json(results)
+    exit_on_reader_errors(bugs)
 
 
 def _print_table(results: dict[str, Any], methods: list[str]) -> None:

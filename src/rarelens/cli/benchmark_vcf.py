@@ -22,12 +22,14 @@ from rarelens.cli.common import (
     KbOption,
     check_out_path,
     console,
+    exit_on_reader_errors,
     fail,
     load_cases_reporting,
     median_cell,
     open_kb,
     open_ranker,
     print_json,
+    require_usable_cases,
     select_cases_or_fail,
 )
 from rarelens.cli.forked import SHARED, chunks, map_forked
@@ -108,7 +110,7 @@ def vcf_bench(
         phenotype_method=phenotype_method, phenotype_weight=phenotype_weight, top=3))
     load_s = time.perf_counter() - t0
     cases: list[PhenopacketCase] = []
-    loaded, invalid = load_cases_reporting(files, kbase.ontology)
+    loaded, invalid, bugs = load_cases_reporting(files, kbase.ontology)
     skipped = {"invalid": len(invalid), "no_grch38_record": 0, "no_gene": 0}
     for c in loaded:
         usable = usable_variants(c.variants)
@@ -118,6 +120,8 @@ def vcf_bench(
             skipped["no_grch38_record"] += 1  # a variant without a GRCh38 record cannot be spiked
         else:
             cases.append(c)
+    require_usable_cases(len(cases), len(files), directory, f"{len(invalid)} invalid, {len(bugs)} reader errors, "
+                         f"{skipped['no_gene']} without a gene, {skipped['no_grch38_record']} without a GRCh38 record")
     ctx = VcfContext(str(background), "GRCh38", select_frequency_keys({k: v.description for k, v in header.info.items()}),
                      header.csq_fields, header.ann_fields)
     wall = time.perf_counter()
@@ -136,6 +140,7 @@ def vcf_bench(
         "background_records": len(bg), "gene_model": genes.source,
         "phenotype_method": phenotype_method, "phenotype_weight": phenotype_weight,
         "cases_read": len(files), "cases_spiked": len(cases), "skipped": skipped, "invalid_files": invalid, "fold": fold,
+        "cases_reader_errors": len(bugs), "reader_errors": bugs,
         "all": summarize(ranks),
         "median_case_s": round(statistics.median(times), 3) if times else None,
         "cases_per_second": round(len(rows) / wall, 2) if wall else None, "jobs": jobs,
@@ -156,6 +161,7 @@ def vcf_bench(
         print_json({k: v for k, v in result.items() if k != "cohorts"})
     else:
         print_json(result)
+    exit_on_reader_errors(bugs)
 
 
 def _end_to_end(cases: list[PhenopacketCase], bg: Any, header: Any, genes: Any, n: int, kb: Path | None) -> dict[str, Any]:

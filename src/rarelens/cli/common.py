@@ -30,6 +30,7 @@ from rarelens.store import KnowledgeBaseFormatError, load_knowledge_base
 
 if TYPE_CHECKING:
     from rarelens.io.phenopacket import PhenopacketCase
+    from rarelens.model.issue import ValidationError
     from rarelens.ontology.ontology import Ontology
 
 console = Console()
@@ -124,35 +125,63 @@ def select_cases_or_fail(
     fail(f"no phenopackets under {directory} fall in fold {fold} of {folds}. Fix: use another --fold, or drop it")
 
 
-def load_cases_reporting(files: list[Path], ontology: Ontology) -> tuple[list[PhenopacketCase], list[dict[str, str]]]:
-    """Load phenopackets leniently; each file that cannot be used is warned about on stderr and
-    returned as {file, reason}, so the count of skipped cases can be traced to the files.
+def load_cases_reporting(
+    files: list[Path], ontology: Ontology,
+) -> tuple[list[PhenopacketCase], list[dict[str, str]], list[dict[str, str]]]:
+    """Load phenopackets leniently: the cases, the files with bad content ({file, reason}, each
+    warned about on stderr) and the files a reader bug failed on (each named as an error).
 
-    An exception other than `ValidationError` is a reader bug, not bad data: it is reported
-    with its type under the file's name (never swallowed) and the run goes on with the others.
+    A reader bug is kept apart from bad data so that it cannot hide in the count of invalid
+    files: the benchmark still writes its results, then `exit_on_reader_errors` makes it fail.
     """
     from rarelens.io.phenopacket import load_phenopacket
+    from rarelens.model.issue import ValidationError
 
-    cases, invalid = [], []
+    cases, invalid, bugs = [], [], []
     for f in files:
         try:
             cases.append(load_phenopacket(f, ontology, lenient=True))
-        except Exception as exc:  # named and reported, see the docstring
+        except ValidationError as exc:
             invalid.append(case_problem(f, exc))
+        except Exception as exc:  # a reader bug: named and counted apart, see the docstring
+            bugs.append(reader_error(f, exc))
     warn_invalid_files(invalid)
-    return cases, invalid
+    report_reader_errors(bugs)
+    return cases, invalid, bugs
 
 
-def case_problem(path: Path, exc: Exception) -> dict[str, str]:
-    """{file, reason} for a case file that could not be used; an exception other than
-    `ValidationError` is labelled a reader bug, so it is fixed rather than taken for bad data."""
-    from rarelens.model.issue import ValidationError
-
-    if isinstance(exc, ValidationError):
-        reason = "; ".join(i.message + (f" (fix: {i.fix})" if i.fix else "") for i in exc.issues)
-    else:
-        reason = f"unexpected {type(exc).__name__}: {exc} (a RareLens reader bug; please report it with this file)"
+def case_problem(path: Path, exc: ValidationError) -> dict[str, str]:
+    """{file, reason} for a case file whose content cannot be used, with each issue's fix."""
+    reason = "; ".join(i.message + (f" (fix: {i.fix})" if i.fix else "") for i in exc.issues)
     return {"file": str(path), "reason": reason}
+
+
+def reader_error(path: Path, exc: Exception) -> dict[str, str]:
+    """{file, reason} for an exception other than `ValidationError`: a RareLens bug, not bad data."""
+    return {"file": str(path), "reason": f"unexpected {type(exc).__name__}: {exc} "
+                                         "(a RareLens reader bug; please report it with this file)"}
+
+
+def report_reader_errors(bugs: list[dict[str, str]]) -> None:
+    """Every reader bug on stderr, uncapped: each one is a regression to fix."""
+    for item in bugs:
+        err.print(f"[bold red]error:[/] {escape(item['file'])}: {escape(item['reason'])}", highlight=False,
+                  soft_wrap=True)
+
+
+def exit_on_reader_errors(bugs: list[dict[str, str]]) -> None:
+    """Exit 1 after the results are written when a reader bug skipped any case, so that a
+    regression fails the run instead of passing as a lower count of usable cases."""
+    if bugs:
+        fail(f"{len(bugs)} case file{'s' if len(bugs) > 1 else ''} failed with a RareLens reader bug "
+             "(cases_reader_errors, named above); the scores leave them out. Fix: report the files")
+
+
+def require_usable_cases(usable: int, files: int, directory: Path, why: str) -> None:
+    """Exit 1 when no case can be scored: scores over zero cases would look like a result.
+    ``why`` says where the cases went (invalid, without a gold, …), so the count can be traced."""
+    if usable == 0:
+        fail(f"none of the {files} phenopackets under {directory} can be scored ({why}; see the warnings above)")
 
 
 _MAX_WARNINGS = 20

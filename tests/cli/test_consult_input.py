@@ -103,7 +103,7 @@ def test_save_and_out_must_differ(runner: CliRunner, assert_exit: AssertExit, tm
          'must be "normal" or a list of HPO ids'),
         ("a.json", '{"observed": ["HP:0001083"], "excluded": ["HP:0001083"]}', "both as observed and as excluded"),
         ("a.json", "", "the file is empty"),
-        ("a.json", '{"observed": ["HP:0001083"]\n', "a.json:2:1: invalid JSON"),
+        ("a.json", '{"observed": ["HP:0001083"]\n', "a.json: invalid JSON at line 2, column 1"),
         ("a.tsv", "", "no answers in the file"),
         ("a.tsv", "# only a comment\n", "no answers in the file"),
         ("a.json", "{}", "no answers in the file"),
@@ -185,7 +185,7 @@ def test_unknown_stored_examination_is_refused(runner: CliRunner, assert_exit: A
     [
         ("Patient mit Fieber, Hypotonie.".encode("latin-1").replace(b"i", b"\xe8"), "not UTF-8 text"),
         ("", "the file is empty"),
-        ('{\n "schema": "rarelens.consultation/1",\n "id": }', "s.json:3:8: invalid JSON"),
+        ('{\n "schema": "rarelens.consultation/1",\n "id": }', "s.json: invalid JSON at line 3, column 8"),
     ],
 )
 def test_unreadable_session_file_says_what_to_do(

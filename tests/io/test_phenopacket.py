@@ -349,7 +349,7 @@ def test_utf8_bom_is_accepted(tmp_path: Path, onto: Ontology) -> None:
 
 @pytest.mark.parametrize(
     ("encoding", "named"),
-    [("utf-16", "UTF-16"), ("utf-16-le", "NUL bytes"), ("latin-1", "not UTF-8 text (byte 0xe9")],
+    [("utf-16", "UTF-16"), ("utf-16-le", "NUL bytes"), ("latin-1", "not UTF-8 text (byte 11)")],
 )
 def test_other_encodings_say_save_as_utf8(tmp_path: Path, onto: Ontology, encoding: str, named: str) -> None:
     path = tmp_path / "enc.json"

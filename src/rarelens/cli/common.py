@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -99,6 +99,26 @@ def check_out_path(out: Path | None) -> None:
     if not out.parent.is_dir():
         fail(f"cannot write --out {out}: the folder {out.parent} does not exist. Fix: create it or choose another path",
              EXIT_USAGE)
+
+
+def read_text_or_fail(path: Path) -> str:
+    """The file's UTF-8 text (see `read_utf8_text`), or exit 1 with the file's problem and its fix."""
+    from rarelens.io.text_files import TextFileError, read_utf8_text
+
+    try:
+        return read_utf8_text(path)
+    except TextFileError as exc:
+        fail(str(exc))
+
+
+def parse_json_or_fail(text: str, path: Path, expected: str) -> Any:
+    """The JSON value of a file's text (see `parse_json`), or exit 1 naming the position and the fix."""
+    from rarelens.io.text_files import TextFileError, parse_json
+
+    try:
+        return parse_json(text, path, expected=expected)
+    except TextFileError as exc:
+        fail(str(exc))
 
 
 def median_cell(summary: dict[str, object]) -> str:

@@ -30,6 +30,8 @@ from rarelens.cli.common import (
     normalize_sex,
     open_kb,
     open_ranker,
+    parse_json_or_fail,
+    read_text_or_fail,
     split_ids,
     warn,
 )
@@ -125,25 +127,6 @@ def _check_output(path: Path, option: str) -> None:
         fail(f"{option} {path}: not writable; choose another path", EXIT_USAGE)
 
 
-def _read_text(path: Path) -> str:
-    """UTF-8, a byte-order mark allowed (Windows editors write one)."""
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        fail(f"{path}: not UTF-8 text (byte {exc.start}). Fix: save the file as UTF-8 and try again", EXIT_FAILURE)
-    except OSError as exc:
-        fail(f"cannot read {path}: {exc.strerror or exc}")
-
-
-def _parse_json(path: Path, text: str, expected: str) -> Any:
-    if not text.strip():
-        fail(f"{path}: the file is empty; it should hold {expected}", EXIT_FAILURE)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        fail(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON ({exc.msg}); it should hold {expected}", EXIT_FAILURE)
-
-
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
@@ -158,10 +141,10 @@ def load_answers(path: Path, onto: Ontology, tables: Any) -> ScriptedAnswers:
     """JSON ``{"observed": [...], "excluded": [...], "examinations": {id: "normal" | [ids]}}``,
     a GA4GH phenopacket (its phenotypic features), or TSV lines ``HP:…<TAB>yes|no``. Every
     entry is checked here; errors name the file and the line or JSON path."""
-    text = _read_text(path)
+    text = read_text_or_fail(path)
     exams: dict[str, ExamAnswer] = {}
     if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
-        data = _parse_json(path, text, ANSWERS_SHAPE)
+        data = parse_json_or_fail(text, path, ANSWERS_SHAPE)
         entries, exams = _json_answers(path, data, onto, tables)
     else:
         entries = _tsv_answers(path, text)
@@ -410,7 +393,7 @@ def _findings(engine: ConsultationEngine, start: StartOptions, *, required: bool
 def _resume(engine: ConsultationEngine, path: Path, start: StartOptions, observed: list[str], negated: list[str]) -> Consultation:
     """The stored session, checked against this knowledge base and tables, with the command
     line's findings added and its mode, language, sex and onset applied."""
-    data = _parse_json(path, _read_text(path), "a session saved with `rarelens consult --save`")
+    data = parse_json_or_fail(read_text_or_fail(path), path, "a session saved with `rarelens consult --save`")
     try:
         session = Consultation.from_dict(data)
     except ValueError as exc:

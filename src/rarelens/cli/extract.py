@@ -10,7 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from rarelens.cli.common import EXIT_USAGE, KbOption, console, fail, open_kb
+from rarelens.cli.common import EXIT_USAGE, KbOption, console, fail, open_kb, read_text_or_fail
+from rarelens.io.text_files import TextFileError, decode_utf8
 from rarelens.ontology import Ontology
 from rarelens.text.extractor import LANGUAGES, DictionaryExtractor, Extraction
 
@@ -36,30 +37,26 @@ def read_text_input(text: str | None, file: Path | None, *, option: str = "--fil
         import sys
 
         stdin = getattr(sys.stdin, "buffer", None)
-        body = _decode(stdin.read(), "stdin") if stdin is not None else sys.stdin.read().removeprefix("\ufeff")
+        body = _decoded(stdin.read(), "stdin") if stdin is not None else sys.stdin.read().removeprefix("\ufeff")
         name = "stdin"
     else:
         if file.is_dir():
             fail(f"{option} {file} is a directory, not a file. Fix: give the path of a text file", EXIT_USAGE)
         if not file.is_file():
             fail(f"no such file: {file} ({option})", EXIT_USAGE)
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            fail(f"cannot read {file}: {exc.strerror or exc}")
-        body, name = _decode(data, str(file)), str(file)
+        body, name = read_text_or_fail(file), str(file)
     if not body.strip():
         what = "is empty" if not body else "holds only blank space"
         fail(f"{name} {what}: there is no text to read. Fix: check that it is the right file and that it was saved")
     return body
 
 
-def _decode(data: bytes, name: str) -> str:
-    """UTF-8 text; a leading byte-order mark (Windows editors write one) is removed."""
+def _decoded(data: bytes, name: str) -> str:
+    """Stdin's bytes as UTF-8 text, decoded like a file (see `decode_utf8`)."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        fail(f"{name}: not UTF-8 text (byte {exc.start}). Fix: save the file as UTF-8 and try again")
+        return decode_utf8(data, name)
+    except TextFileError as exc:
+        fail(str(exc))
 
 
 def extract(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rarelens.io.text_files import TextFileError, parse_json, read_utf8_text
 from rarelens.model.issue import Issue, IssueLevel, ValidationError
 from rarelens.model.patient import Patient
 from rarelens.ontology import Ontology
@@ -181,58 +182,17 @@ def _get(d: Any, *keys: str) -> Any:
 
 # ---- reading the file: every way of not being a JSON object is an issue with a fix ----
 
-_UTF8_FIX = "save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8) and try again"
-_JSON_FIX = ("correct the JSON at that position (a cut-off file, or a missing comma, quote or bracket, "
-             "is typical) or export the phenopacket again")
-
-
 def _unreadable(where: str, code: str, message: str, fix: str) -> ValidationError:
     return ValidationError([Issue(IssueLevel.ERROR, code, message, fix, where)])
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The raw bytes; the OS error becomes words a user can act on (a folder is not "no such file")."""
-    where = str(path)
+def _read_json(path: Path) -> Any:
+    """The file's JSON value, read and decoded by `rarelens.io.text_files` like every other
+    input file; its problem becomes an issue naming the file."""
     try:
-        return path.read_bytes()
-    except IsADirectoryError:
-        raise _unreadable(where, "is-a-directory", "is a directory, not a phenopacket file",
-                          "give the path of a .json file") from None
-    except FileNotFoundError:
-        raise _unreadable(where, "no-such-file", "no such file", "check the path") from None
-    except PermissionError:
-        raise _unreadable(where, "unreadable", "permission denied", "make the file readable") from None
-    except OSError as exc:
-        raise _unreadable(where, "unreadable", f"cannot read the file: {exc.strerror or exc}",
-                          "check the path and the disk") from None
-
-
-def _decode(raw: bytes, where: str) -> str:
-    """UTF-8, with or without the byte-order mark Windows editors write; UTF-16 (which
-    Notepad and PowerShell produce) is named as such, since its decode error explains nothing."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _unreadable(where, "not-utf8", "the file is UTF-16 text, not UTF-8", _UTF8_FIX)
-    if b"\x00" in raw:  # JSON text never holds NUL: UTF-16 saved without a byte-order mark
-        raise _unreadable(where, "not-utf8", "the file contains NUL bytes: it is probably UTF-16 text, not UTF-8",
-                          _UTF8_FIX)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _unreadable(where, "not-utf8",
-                          f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-                          _UTF8_FIX) from None
-
-
-def _parse_json(text: str, where: str) -> Any:
-    """The JSON value; the decode error's line and column kept, its dangling "… at" finished."""
-    if not text.strip():
-        raise _unreadable(where, "empty-file", "the file is empty", "give a GA4GH Phenopacket v2 JSON file")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        msg = re.sub(r" starting at$", " that starts there", exc.msg).removesuffix(" at")
-        raise _unreadable(where, "bad-json", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {msg}",
-                          _JSON_FIX) from None
+        return parse_json(read_utf8_text(path), path, expected="a GA4GH Phenopacket v2 JSON file")
+    except TextFileError as exc:
+        raise _unreadable(str(path), exc.code, exc.problem, exc.fix) from None
 
 
 def read_phenopacket_json(path: Path) -> dict[str, Any]:
@@ -240,7 +200,7 @@ def read_phenopacket_json(path: Path) -> dict[str, Any]:
 
     Public so a caller that also needs the raw document (the phenopacket writer keeps the
     input's fields) reads and decodes the file once, the same way."""
-    data = _parse_json(_decode(_read_bytes(path), str(path)), str(path))
+    data = _read_json(path)
     if not isinstance(data, dict):
         raise _unreadable(str(path), "not-a-phenopacket",
                           f"the top level is {_shown(data)}, not a phenopacket object",

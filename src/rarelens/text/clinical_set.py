@@ -7,11 +7,11 @@ findings against its negated ones, family history against its family ones.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from rarelens.io.text_files import TextFileError, parse_json, read_utf8_text
 from rarelens.model.ids import CurieError, normalize_hpo_id
 from rarelens.ontology.ontology import Ontology
 from rarelens.sources.errors import SourceFormatError
@@ -61,13 +61,9 @@ def _read(path: Path) -> str:
     if path.is_dir():
         raise SourceFormatError(path, None, "is a folder, not a clinical-set file", "pass the .jsonl file itself")
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(path, None, f"not UTF-8 ({exc.reason} at byte {exc.start})",
-                                "save the file as UTF-8") from None
-    except OSError as exc:
-        raise SourceFormatError(path, None, f"cannot be read ({exc.strerror})",
-                                "check the path and its permissions") from None
+        return read_utf8_text(path)
+    except TextFileError as exc:
+        raise SourceFormatError(path, exc.line, exc.problem, exc.fix) from None
 
 
 def _sentence(path: Path, n: int, line: str) -> ClinicalSentence:
@@ -75,9 +71,9 @@ def _sentence(path: Path, n: int, line: str) -> ClinicalSentence:
         return SourceFormatError(path, n, problem, _ROW_SHAPE)
 
     try:
-        row = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise bad(f"not a JSON object ({exc.msg} at column {exc.colno})") from None
+        row = parse_json(line, path, line=n)
+    except TextFileError as exc:
+        raise bad(f"not a JSON object ({exc.problem})") from None
     if not isinstance(row, dict):
         raise bad(f"a JSON {type(row).__name__}, not an object")
     unknown = sorted(set(row) - _FIELDS)

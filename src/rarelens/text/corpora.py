@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from rarelens.io.text_files import TextFileError, read_utf8_text
 from rarelens.model.ids import CurieError, normalize_hpo_id
 from rarelens.sources.errors import SourceFormatError
 from rarelens.text.mention import Document, GoldMention
@@ -120,18 +121,11 @@ _LineParser = Callable[[Path, int, str, _Reader], GoldMention | None]
 
 
 def _read_text(path: Path) -> str:
-    # newline="" keeps CR characters so offsets match the file the annotators saw.
+    """The file's text with its CR characters kept, so offsets match the file the annotators saw."""
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            return handle.read()
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(
-            path, None, f"not UTF-8 ({exc.reason} at byte {exc.start})", "save the file as UTF-8"
-        ) from exc
-    except OSError as exc:
-        raise SourceFormatError(
-            path, None, f"cannot be read ({exc.strerror})", "check the path and its permissions"
-        ) from exc
+        return read_utf8_text(path)
+    except TextFileError as exc:
+        raise SourceFormatError(path, exc.line, exc.problem, exc.fix) from None
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:

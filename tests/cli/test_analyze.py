@@ -364,6 +364,9 @@ def test_freq_build_bad_inputs(runner: CliRunner, assert_exit: AssertExit, tmp_p
     result = runner.invoke(app, ["freq", "build", str(good), "--out", str(tmp_path / "no" / "dir.tsv")])
     assert_exit(result, 2)
     assert "does not exist" in result.output
+    result = runner.invoke(app, ["freq", "build", str(good), "--out", str(tmp_path)])  # a folder
+    assert_exit(result, 2)
+    assert "is a folder, not a file" in " ".join(result.output.split())
     not_vcf = tmp_path / "notes.txt"
     not_vcf.write_text("hello\n", encoding="utf-8")
     result = runner.invoke(app, ["freq", "build", str(not_vcf), "--out", str(out)])

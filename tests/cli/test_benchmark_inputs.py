@@ -70,6 +70,18 @@ def test_empty_folder_is_an_error(runner: CliRunner, assert_exit: AssertExit, tm
     assert "no phenopackets" in flat(result.stderr)
 
 
+@pytest.mark.parametrize("command", PHENOPACKET_COMMANDS)
+def test_a_file_or_missing_path_as_the_folder_is_a_usage_error(
+    runner: CliRunner, assert_exit: AssertExit, cases: Path, command: str
+) -> None:
+    result = bench(runner, command, str(cases / "a" / "marfan.json"))
+    assert_exit(result, 2)
+    assert "is a file, not a folder" in flat(result.stderr)
+    result = bench(runner, command, str(cases / "absent"))
+    assert_exit(result, 2)
+    assert "no such folder" in flat(result.stderr)
+
+
 def test_phenotype_missing_kb_is_a_message(runner: CliRunner, assert_exit: AssertExit, cases: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["benchmark", "phenotype", str(cases), "--kb", str(tmp_path / "nonexist")])
     assert_exit(result, 1)

@@ -105,7 +105,7 @@ def test_directory_as_phenopacket_says_it_is_a_directory(
 ) -> None:
     result = runner.invoke(app, ["diagnose", "-p", str(tmp_path)])
     assert_exit(result, 2)
-    assert "is a directory" in flat(result.stderr)
+    assert "is a folder, not a file" in flat(result.stderr)
     assert "no such file" not in result.stderr
 
 
@@ -197,7 +197,7 @@ def test_out_in_a_missing_folder_is_refused_before_ranking(
 def test_out_that_is_a_directory_is_refused(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path) -> None:
     result = runner.invoke(app, ["diagnose", "--hpo", ARACHNODACTYLY, "-f", "json", "-o", str(tmp_path)])
     assert_exit(result, 2)
-    assert "is a directory" in flat(result.stderr)
+    assert "is a folder, not a file" in flat(result.stderr)
 
 
 def test_table_out_writes_plain_text(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path) -> None:

@@ -182,7 +182,7 @@ def test_extract_folder_instead_of_file(
 ) -> None:
     result = runner.invoke(app, ["extract", "--file", str(tmp_path)])
     assert_exit(result, 2)
-    assert f"--file {tmp_path} is a directory" in flat(result.stderr)
+    assert f"--file {tmp_path} is a folder, not a file" in flat(result.stderr)
 
 
 def test_extract_drops_a_byte_order_mark_and_counts_offsets_after_it(
@@ -385,7 +385,7 @@ def test_diagnose_empty_text_and_text_file(runner: CliRunner, assert_exit: Asser
 def test_diagnose_text_file_path_errors(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path) -> None:
     result = runner.invoke(app, ["diagnose", "--text-file", str(tmp_path)])
     assert_exit(result, 2)
-    assert f"--text-file {tmp_path} is a directory" in flat(result.stderr)
+    assert f"--text-file {tmp_path} is a folder, not a file" in flat(result.stderr)
     result = runner.invoke(app, ["diagnose", "--text-file", str(tmp_path / "absent.txt")])
     assert_exit(result, 2)
     assert "no such file" in flat(result.stderr)

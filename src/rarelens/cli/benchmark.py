@@ -26,6 +26,7 @@ from rarelens.cli.common import (
     open_kb,
     open_ranker,
     print_json,
+    require_dir,
     require_usable_cases,
     select_cases_or_fail,
     warn,
@@ -119,8 +120,7 @@ def phenotype_bench(
     methods = list(METHODS) if method == "all" else [method]
     if any(m not in METHODS for m in methods):
         fail(f"unknown method {method!r}; choose one of {', '.join(METHODS)} or all", 2)
-    if not directory.is_dir():
-        fail(f"{directory} is not a folder", 2)
+    require_dir(directory, "DIRECTORY")
     check_out_path(out)
     files = select_cases_or_fail(directory, fold=fold, limit=limit)
     t0 = time.perf_counter()

@@ -39,6 +39,7 @@ from rarelens.cli.common import (
     open_kb,
     open_ranker,
     print_json,
+    require_dir,
     require_usable_cases,
     select_cases_or_fail,
 )
@@ -75,8 +76,7 @@ def consult_bench(
     from rarelens.cli.consult import open_tables
     from rarelens.consult.engine import ConsultationEngine
 
-    if not directory.is_dir():
-        fail(f"{directory} is not a folder", 2)
+    require_dir(directory, "DIRECTORY")
     if fold is not None and not 0 <= fold < folds:
         fail(f"--fold {fold} must be between 0 and {folds - 1} (--folds {folds})", 2)
     check_out_path(out)

@@ -48,6 +48,7 @@ from rarelens.cli.common import (
     print_json,
     reader_error,
     report_reader_errors,
+    require_dir,
     require_usable_cases,
     select_cases_or_fail,
     warn_invalid_files,
@@ -132,8 +133,7 @@ def genes_bench(
         fail(f"unknown universe {universe!r}; choose one of {', '.join(UNIVERSES)}", 2)
     if aggregate not in AGGREGATES:
         fail(f"unknown aggregate {aggregate!r}; choose one of {', '.join(AGGREGATES)}", 2)
-    if not directory.is_dir():
-        fail(f"{directory} is not a folder", 2)
+    require_dir(directory, "DIRECTORY")
     check_out_path(out)
     files = select_cases_or_fail(directory, fold=fold, limit=limit, cohort=lambda f: cohort_of(f.relative_to(directory)))
     t0 = time.perf_counter()

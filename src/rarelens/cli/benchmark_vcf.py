@@ -29,6 +29,7 @@ from rarelens.cli.common import (
     open_kb,
     open_ranker,
     print_json,
+    require_dir,
     require_usable_cases,
     select_cases_or_fail,
 )
@@ -94,8 +95,7 @@ def vcf_bench(
     kb: Path | None = KbOption,
 ) -> None:
     """Causal-gene rank (top-1/5/10, MRR) of spiked phenopackets, and per-case time."""
-    if not directory.is_dir():
-        fail(f"{directory} is not a folder", 2)
+    require_dir(directory, "DIRECTORY")
     check_out_path(out)
     files = select_cases_or_fail(directory, fold=fold, limit=limit)
     t0 = time.perf_counter()

@@ -14,6 +14,7 @@ Exit codes:
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -89,16 +90,36 @@ def print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
 
 
-def check_out_path(out: Path | None) -> None:
-    """Reject an ``--out`` file that cannot be written before any work starts, so that a long
-    benchmark does not end in a crash with its results lost."""
+def check_out_path(out: Path | None, option: str = "--out") -> None:
+    """Reject an output file that cannot be written before any work starts, so that a long run
+    (a benchmark, a consultation's answers) does not end in a crash with its results lost."""
     if out is None:
         return
     if out.is_dir():
-        fail(f"--out {out} is a folder; give a file name", EXIT_USAGE)
-    if not out.parent.is_dir():
-        fail(f"cannot write --out {out}: the folder {out.parent} does not exist. Fix: create it or choose another path",
+        fail(f"{option} {out} is a folder, not a file. Fix: give a file name inside it, e.g. {out / 'result.json'}",
              EXIT_USAGE)
+    if not out.parent.is_dir():
+        fail(f"cannot write {option} {out}: the folder {out.parent} does not exist. Fix: create it or choose "
+             "another path", EXIT_USAGE)
+    if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        fail(f"cannot write {option} {out}: permission denied. Fix: choose another path", EXIT_USAGE)
+
+
+def require_file(path: Path, option: str) -> None:
+    """A usage error (exit 2) unless ``path`` is an existing file: a wrong path is the commonest
+    mistake, and is told before the knowledge base loads."""
+    if path.is_dir():
+        fail(f"{option} {path} is a folder, not a file. Fix: give the file's path", EXIT_USAGE)
+    if not path.is_file():
+        fail(f"no such file: {path} ({option}). Fix: check the path", EXIT_USAGE)
+
+
+def require_dir(path: Path, option: str) -> None:
+    """A usage error (exit 2) unless ``path`` is an existing folder."""
+    if path.is_file():
+        fail(f"{option} {path} is a file, not a folder. Fix: give the folder holding the files", EXIT_USAGE)
+    if not path.is_dir():
+        fail(f"no such folder: {path} ({option}). Fix: check the path", EXIT_USAGE)
 
 
 def read_text_or_fail(path: Path) -> str:

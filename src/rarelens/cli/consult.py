@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from rarelens.cli.common import (
     EXIT_FAILURE,
     EXIT_USAGE,
     KbOption,
+    check_out_path,
     console,
     err,
     fail,
@@ -32,6 +32,8 @@ from rarelens.cli.common import (
     open_ranker,
     parse_json_or_fail,
     read_text_or_fail,
+    require_dir,
+    require_file,
     split_ids,
     warn,
 )
@@ -97,8 +99,8 @@ class StartOptions:
 def open_tables(onto: Ontology, folder: Path | None) -> Any:
     from rarelens.consult.tables import ConsultTableError
 
-    if folder is not None and not folder.is_dir():
-        fail(f"--tables {folder} is not a folder", EXIT_USAGE)
+    if folder is not None:
+        require_dir(folder, "--tables")
     try:
         return load_consult_tables(onto, folder)
     except (ConsultTableError, OSError) as exc:
@@ -106,25 +108,6 @@ def open_tables(onto: Ontology, folder: Path | None) -> Any:
 
 
 # --- files ----------------------------------------------------------------------------------
-
-
-def _check_input(path: Path, what: str) -> None:
-    """Before the knowledge base loads: a wrong path is the commonest mistake."""
-    if path.is_dir():
-        fail(f"{what} {path} is a folder, not a file; give the file's path", EXIT_USAGE)
-    if not path.is_file():
-        fail(f"no such {what}: {path}", EXIT_USAGE)
-
-
-def _check_output(path: Path, option: str) -> None:
-    """Before the consultation starts, so that its answers are not lost at the last step."""
-    if path.is_dir():
-        fail(f"{option} {path} is a folder; give a file name inside it, e.g. {path / 'consultation.json'}", EXIT_USAGE)
-    parent = path.parent
-    if not parent.is_dir():
-        fail(f"{option} {path}: the folder {parent} does not exist; create it or choose another path", EXIT_USAGE)
-    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        fail(f"{option} {path}: not writable; choose another path", EXIT_USAGE)
 
 
 def _kind(value: Any) -> str:
@@ -325,12 +308,11 @@ def _check_options(
         fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", EXIT_USAGE)
     if fmt is not None and out is None:
         fail(f"--format {fmt} sets the format of the report written with --out; add --out FILE", EXIT_USAGE)
-    for path, what in ((answers, "answers file"), (resume, "session file")):
+    for path, option in ((answers, "--answers"), (resume, "--resume")):
         if path is not None:
-            _check_input(path, what)
+            require_file(path, option)
     for path, option in ((save, "--save"), (out, "--out")):
-        if path is not None:
-            _check_output(path, option)
+        check_out_path(path, option)
     if save is not None and out is not None and save.resolve() == out.resolve():
         fail(f"--save and --out are the same file {save}; give two names", EXIT_USAGE)
     return fmt or SUFFIX_FORMATS.get(out.suffix.lower() if out else "", "html")

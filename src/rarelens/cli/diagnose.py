@@ -18,12 +18,14 @@ from rarelens.cli.common import (
     EXIT_FAILURE,
     EXIT_USAGE,
     KbOption,
+    check_out_path,
     console,
     err,
     fail,
     normalize_sex,
     open_kb,
     open_ranker,
+    require_file,
     split_ids,
     warn,
 )
@@ -67,7 +69,7 @@ def diagnose(
     _check_choices(fmt, method)
     _check_sources(hpo, excluded, phenopacket, text, text_file, sex, onset)
     sex_norm, onset_years = _demographics(sex, onset)
-    _check_out(out)
+    check_out_path(out)
     # The text is read before the knowledge base loads: a wrong path or an empty file is told at once.
     body = read_text_input(text, text_file, option="--text-file") if text is not None or text_file is not None else None
     kbase = open_kb(kb)
@@ -123,17 +125,6 @@ def _demographics(sex: str | None, onset: str | None) -> tuple[str | None, float
     return sex_norm, onset_years
 
 
-def _check_out(out: Path | None) -> None:
-    """Refuse an --out that cannot be written before the ranking runs, not after."""
-    if out is None:
-        return
-    if out.is_dir():
-        fail(f"--out {out} is a directory. Fix: give a file name, such as {out / 'diagnosis.json'}", EXIT_USAGE)
-    if not out.parent.is_dir():
-        fail(f"--out {out}: the folder {out.parent} does not exist. Fix: create it or choose another path",
-             EXIT_USAGE)
-
-
 def known_regions(kbase: KnowledgeBase) -> list[str]:
     """The regions the prior can use: China (the catalog) and the geographic names of the
     knowledge base's Orphanet prevalences; any other name would silently change nothing."""
@@ -157,10 +148,7 @@ def _check_region(kbase: KnowledgeBase, region: str | None) -> str | None:
 def _from_phenopacket(path: Path, ontology: Ontology) -> tuple[Patient, dict[str, Any]]:
     """The patient and the raw document (kept by the phenopacket writer). A wrong path is a
     usage error (2); a file that is there but unusable is bad data (1)."""
-    if path.is_dir():
-        fail(f"--phenopacket {path} is a directory, not a file. Fix: give the path of a .json file", EXIT_USAGE)
-    if not path.exists():
-        fail(f"no such file: {path}", EXIT_USAGE)
+    require_file(path, "--phenopacket")
     data = _checked(lambda: read_phenopacket_json(path), EXIT_FAILURE)
     return _checked(lambda: parse_phenopacket(data, path, ontology), EXIT_FAILURE).patient, data
 

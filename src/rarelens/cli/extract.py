@@ -10,7 +10,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from rarelens.cli.common import EXIT_USAGE, KbOption, console, fail, open_kb, read_text_or_fail
+from rarelens.cli.common import (
+    EXIT_USAGE,
+    KbOption,
+    console,
+    fail,
+    open_kb,
+    read_text_or_fail,
+    require_file,
+)
 from rarelens.io.text_files import TextFileError, decode_utf8
 from rarelens.ontology import Ontology
 from rarelens.text.extractor import LANGUAGES, DictionaryExtractor, Extraction
@@ -40,10 +48,7 @@ def read_text_input(text: str | None, file: Path | None, *, option: str = "--fil
         body = _decoded(stdin.read(), "stdin") if stdin is not None else sys.stdin.read().removeprefix("\ufeff")
         name = "stdin"
     else:
-        if file.is_dir():
-            fail(f"{option} {file} is a directory, not a file. Fix: give the path of a text file", EXIT_USAGE)
-        if not file.is_file():
-            fail(f"no such file: {file} ({option})", EXIT_USAGE)
+        require_file(file, option)
         body, name = read_text_or_fail(file), str(file)
     if not body.strip():
         what = "is empty" if not body else "holds only blank space"

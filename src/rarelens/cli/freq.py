@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rarelens.cli.common import EXIT_USAGE, console, err, fail, warn
+from rarelens.cli.common import EXIT_USAGE, check_out_path, console, err, fail, warn
 from rarelens.io.sites import build_inhouse_table
 from rarelens.io.vcf import VcfFormatError, read_vcf_header
 
@@ -30,8 +30,7 @@ def build(
     missing = [str(p) for p in vcfs if not p.is_file()]
     if missing:
         fail(f"no such VCF file{'s' if len(missing) > 1 else ''}: {', '.join(missing)}", EXIT_USAGE)
-    if not out.parent.is_dir():
-        fail(f"cannot write {out}: the folder {out.parent} does not exist", EXIT_USAGE)
+    check_out_path(out)
     if out.resolve() in {p.resolve() for p in vcfs}:
         fail(f"--out {out} is one of the input VCFs; choose another file name", EXIT_USAGE)
     # Headers first, so that a wrong file is reported before minutes of counting.

@@ -210,3 +210,18 @@ def test_table_out_writes_plain_text(runner: CliRunner, assert_exit: AssertExit,
     assert "\x1b[" not in text  # no terminal colour codes in a file
     assert "Marfan" not in result.stdout
     assert "wrote" in result.stderr
+
+
+@pytest.mark.parametrize(("name", "starts"), [("x.json", "{"), ("x.tsv", "rank\t"), ("x.out", "")], ids=["json", "tsv", "unknown"])
+def test_out_without_format_follows_the_suffix(
+    runner: CliRunner, assert_exit: AssertExit, tmp_path: Path, name: str, starts: str
+) -> None:
+    """As in consult: without -f the -o suffix chooses the format; an unknown one gets the table."""
+    out = tmp_path / name
+    result = runner.invoke(app, ["diagnose", "--hpo", ARACHNODACTYLY, "-o", str(out)])
+    assert_exit(result, 0)
+    text = out.read_text(encoding="utf-8")
+    if starts:
+        assert text.startswith(starts)
+    else:
+        assert "Decision support only" in text

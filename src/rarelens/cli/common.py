@@ -105,6 +105,19 @@ def check_out_path(out: Path | None, option: str = "--out") -> None:
         fail(f"cannot write {option} {out}: permission denied. Fix: choose another path", EXIT_USAGE)
 
 
+SUFFIX_FORMATS = {".json": "json", ".tsv": "tsv", ".html": "html", ".htm": "html", ".txt": "table",
+                  ".mmd": "mermaid", ".mermaid": "mermaid", ".dot": "dot", ".gv": "dot"}
+
+
+def format_for(out: Path | None, fmt: str | None, *, formats: tuple[str, ...], default: str) -> str:
+    """The output format: ``--format`` when given, else the one the ``--out`` suffix names (when
+    the command writes it), else ``default``; so ``-o report.json`` never holds a text table."""
+    if fmt is not None:
+        return fmt
+    named = SUFFIX_FORMATS.get(out.suffix.lower()) if out is not None else None
+    return named if named in formats else default
+
+
 def require_file(path: Path, option: str) -> None:
     """A usage error (exit 2) unless ``path`` is an existing file: a wrong path is the commonest
     mistake, and is told before the knowledge base loads."""

@@ -27,6 +27,7 @@ from rarelens.cli.common import (
     console,
     err,
     fail,
+    format_for,
     normalize_sex,
     open_kb,
     open_ranker,
@@ -55,8 +56,6 @@ from rarelens.io.consult_writers import FORMATS, write_consultation
 from rarelens.io.phenopacket import parse_iso_duration
 from rarelens.ontology import Ontology
 
-SUFFIX_FORMATS = {".json": "json", ".html": "html", ".htm": "html", ".mmd": "mermaid", ".mermaid": "mermaid",
-                  ".dot": "dot", ".gv": "dot"}
 ANSWER_KEYS = ("observed", "excluded", "examinations")
 ANSWERS_SHAPE = 'JSON {"observed": [HPO ids], "excluded": [...], "examinations": {id: "normal" | [HPO ids]}}'
 
@@ -315,7 +314,7 @@ def _check_options(
         check_out_path(path, option)
     if save is not None and out is not None and save.resolve() == out.resolve():
         fail(f"--save and --out are the same file {save}; give two names", EXIT_USAGE)
-    return fmt or SUFFIX_FORMATS.get(out.suffix.lower() if out else "", "html")
+    return format_for(out, fmt, formats=FORMATS, default="html")
 
 
 def _sex(sex: str | None) -> str | None:

@@ -22,6 +22,7 @@ from rarelens.cli.common import (
     console,
     err,
     fail,
+    format_for,
     normalize_sex,
     open_kb,
     open_ranker,
@@ -61,11 +62,12 @@ def diagnose(
     method: str = typer.Option(DEFAULT_METHOD, "--method", help=f"One of {', '.join(METHODS)}."),
     region: str | None = typer.Option(None, "--region", help="Prevalence prior for a region: China (also boosts the national catalog) or an Orphanet geographic name such as Europe or Japan."),
     top: int = typer.Option(10, "--top", "-n", min=1, help="How many diagnoses to show (at least 1)."),
-    fmt: str = typer.Option("table", "--format", "-f", help=f"One of {', '.join(FORMATS)}."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout (the table as plain text)."),
+    fmt: str | None = typer.Option(None, "--format", "-f", help=f"One of {', '.join(FORMATS)} (default: from the --out suffix, .json/.tsv/.html, else table)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout (a table as plain text)."),
     kb: Path | None = KbOption,
 ) -> None:
     """Rank every disease concept for a patient's phenotypes, with the evidence for each."""
+    fmt = format_for(out, fmt, formats=FORMATS, default="table")
     _check_choices(fmt, method)
     _check_sources(hpo, excluded, phenopacket, text, text_file, sex, onset)
     sex_norm, onset_years = _demographics(sex, onset)

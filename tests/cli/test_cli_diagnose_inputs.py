@@ -225,3 +225,10 @@ def test_out_without_format_follows_the_suffix(
         assert text.startswith(starts)
     else:
         assert "Decision support only" in text
+
+
+@pytest.mark.parametrize("onset", ["P999999999999999999999Y", "P200Y"])
+def test_an_absurd_onset_is_a_usage_error(runner: CliRunner, assert_exit: AssertExit, onset: str) -> None:
+    result = runner.invoke(app, ["diagnose", "--hpo", ARACHNODACTYLY, "--onset", onset])
+    assert_exit(result, 2)
+    assert "200 years or more" in flat(result.stderr)

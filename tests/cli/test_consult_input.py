@@ -252,3 +252,18 @@ def test_report_format_follows_the_suffix_and_resumes(runner: CliRunner, assert_
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["chains"]
     assert_exit(run(runner, "--resume", str(report), "--budget", "0"), 0)  # a JSON report is a session too
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [(["--text", ""], "the text is empty"), (["--text", "  "], "the text is empty"),
+     (["--hpo", ARACHNODACTYLY, "--sex", ""], "--sex must be F or M"),
+     (["--hpo", ARACHNODACTYLY, "--onset", ""], "--onset must be an ISO 8601 duration"),
+     (["--hpo", ARACHNODACTYLY, "--onset", "P999999999999999999999Y"], "200 years or more")],
+    ids=["empty-text", "blank-text", "empty-sex", "empty-onset", "absurd-onset"],
+)
+def test_empty_or_absurd_patient_options_are_usage_errors(
+    runner: CliRunner, assert_exit: AssertExit, args: list[str], says: str
+) -> None:
+    """As in diagnose (parse_demographics): an empty value is a typo, never silently dropped."""
+    refused(runner, assert_exit, *args, says=(says,))

@@ -381,3 +381,11 @@ def test_empty_file(tmp_path: Path, onto: Ontology, content: str) -> None:
 def test_directory_is_named_as_a_directory(tmp_path: Path, onto: Ontology) -> None:
     with pytest.raises(ValidationError, match="is a directory"):
         load_phenopacket(tmp_path, onto)
+
+
+def test_an_absurd_onset_is_ignored_with_a_warning(tmp_path: Path, onto: Ontology) -> None:
+    """The same limit as the command line and the session loader (MAX_AGE_YEARS)."""
+    path = write(tmp_path, [feature(ARACHNODACTYLY, onset="P999999999999999999999Y")])
+    p = load_phenopacket(path, onto).patient
+    assert p.onset_years is None
+    assert any("200 years or more" in i.message for i in p.issues)

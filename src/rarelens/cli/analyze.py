@@ -19,9 +19,9 @@ from rarelens.cli.common import (
     console,
     err,
     fail,
-    normalize_sex,
     open_kb,
     open_ranker,
+    parse_demographics,
     split_ids,
     warn,
 )
@@ -130,9 +130,7 @@ def analyze(
     kbase = open_kb(kb)
     original = None
     patient: Patient | None = None
-    sex_norm = normalize_sex(sex)
-    if sex and sex_norm is None:
-        fail(f"--sex must be F or M, got {sex!r}", EXIT_USAGE)
+    sex_norm, _ = parse_demographics(sex, None)
     try:
         if phenopacket is not None:
             if not phenopacket.is_file():

@@ -75,6 +75,25 @@ def normalize_sex(text: str | None) -> str | None:
     return _SEX.get((text or "").upper())
 
 
+def parse_demographics(sex: str | None, onset: str | None) -> tuple[str | None, float | None]:
+    """--sex and --onset, validated whenever given (an empty value too), so a typo is never
+    dropped silently: a usage error (exit 2) naming the option and what it takes."""
+    from rarelens.io.phenopacket import parse_iso_duration
+    from rarelens.phenotype.demographics import MAX_AGE_YEARS
+
+    sex_norm = normalize_sex(sex)
+    if sex is not None and sex_norm is None:
+        fail(f"--sex must be F or M, got {sex!r}", EXIT_USAGE)
+    if onset is None:
+        return sex_norm, None
+    years = parse_iso_duration(onset)
+    if years is None:
+        fail(f"--onset must be an ISO 8601 duration such as P3Y or P6M, got {onset!r}", EXIT_USAGE)
+    if years >= MAX_AGE_YEARS:
+        fail(f"--onset {onset} is {MAX_AGE_YEARS} years or more; give the age of onset, such as P3Y", EXIT_USAGE)
+    return sex_norm, years
+
+
 def open_ranker(kb: KnowledgeBase, path: Path | None, *, region: str | None = None) -> PhenotypeRanker:
     """A ranker whose phenotype index comes from the cache beside the knowledge base (built and
     written on first use), so each command saves the ~3.5 s of building it."""

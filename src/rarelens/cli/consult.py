@@ -28,9 +28,9 @@ from rarelens.cli.common import (
     err,
     fail,
     format_for,
-    normalize_sex,
     open_kb,
     open_ranker,
+    parse_demographics,
     parse_json_or_fail,
     read_text_or_fail,
     require_dir,
@@ -53,7 +53,6 @@ from rarelens.consult.voice import (
 )
 from rarelens.io.consult_tables import load_consult_tables
 from rarelens.io.consult_writers import FORMATS, write_consultation
-from rarelens.io.phenopacket import parse_iso_duration
 from rarelens.ontology import Ontology
 
 ANSWER_KEYS = ("observed", "excluded", "examinations")
@@ -247,7 +246,9 @@ def consult(
 ) -> None:
     """Ask the questions that separate the candidates, recommend examinations, show the reasoning."""
     fmt = _check_options(mode, lang, fmt, out, save, answers, resume)
-    start = StartOptions(hpo, excluded, text, _sex(sex), _onset(onset), mode, lang)
+    if text is not None and not text.strip():
+        fail("the text is empty; give the presenting complaint with --text, or findings with --hpo", EXIT_USAGE)
+    start = StartOptions(hpo, excluded, text, *parse_demographics(sex, onset), mode, lang)
     kbase = open_kb(kb)
     engine = ConsultationEngine(open_ranker(kbase, kb), open_tables(kbase.ontology, tables))
     scripted = load_answers(answers, kbase.ontology, engine.tables) if answers else None
@@ -315,20 +316,6 @@ def _check_options(
     if save is not None and out is not None and save.resolve() == out.resolve():
         fail(f"--save and --out are the same file {save}; give two names", EXIT_USAGE)
     return format_for(out, fmt, formats=FORMATS, default="html")
-
-
-def _sex(sex: str | None) -> str | None:
-    sex_norm = normalize_sex(sex)
-    if sex and sex_norm is None:
-        fail(f"--sex must be F or M, got {sex!r}", EXIT_USAGE)
-    return sex_norm
-
-
-def _onset(onset: str | None) -> float | None:
-    onset_years = parse_iso_duration(onset) if onset else None
-    if onset and onset_years is None:
-        fail(f"--onset must be an ISO 8601 duration such as P3Y, got {onset!r}", EXIT_USAGE)
-    return onset_years
 
 
 # --- the session ----------------------------------------------------------------------------

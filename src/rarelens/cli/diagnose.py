@@ -23,9 +23,9 @@ from rarelens.cli.common import (
     err,
     fail,
     format_for,
-    normalize_sex,
     open_kb,
     open_ranker,
+    parse_demographics,
     require_file,
     split_ids,
     warn,
@@ -33,7 +33,6 @@ from rarelens.cli.common import (
 from rarelens.cli.extract import read_text_input
 from rarelens.io.phenopacket import (
     build_patient,
-    parse_iso_duration,
     parse_phenopacket,
     read_phenopacket_json,
 )
@@ -70,7 +69,7 @@ def diagnose(
     fmt = format_for(out, fmt, formats=FORMATS, default="table")
     _check_choices(fmt, method)
     _check_sources(hpo, excluded, phenopacket, text, text_file, sex, onset)
-    sex_norm, onset_years = _demographics(sex, onset)
+    sex_norm, onset_years = parse_demographics(sex, onset)
     check_out_path(out)
     # The text is read before the knowledge base loads: a wrong path or an empty file is told at once.
     body = read_text_input(text, text_file, option="--text-file") if text is not None or text_file is not None else None
@@ -114,17 +113,6 @@ def _check_sources(
         if clash:
             fail(f"--phenopacket cannot be combined with {', '.join(clash)}: the file gives the terms, sex and "
                  "onset. Fix: edit the file, or leave out --phenopacket and give everything as options", EXIT_USAGE)
-
-
-def _demographics(sex: str | None, onset: str | None) -> tuple[str | None, float | None]:
-    """--sex and --onset, validated whatever the phenotype source, so a typo is never dropped."""
-    sex_norm = normalize_sex(sex)
-    if sex is not None and sex_norm is None:
-        fail(f"--sex must be F or M, got {sex!r}", EXIT_USAGE)
-    onset_years = parse_iso_duration(onset) if onset is not None else None
-    if onset is not None and onset_years is None:
-        fail(f"--onset must be an ISO 8601 duration such as P3Y or P6M, got {onset!r}", EXIT_USAGE)
-    return sex_norm, onset_years
 
 
 def known_regions(kbase: KnowledgeBase) -> list[str]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rarelens.consult.voice import LANGUAGES, MODES
+from rarelens.phenotype.demographics import MAX_AGE_YEARS
 
 ANSWERS = ("yes", "no", "unknown")
 SEXES = ("FEMALE", "MALE")
@@ -196,7 +197,7 @@ def _number(value: Any, where: str) -> float:
 
 
 def _years(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 200:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < MAX_AGE_YEARS:
         raise _bad(where, "a number of years (P3Y is 3, P6M is 0.5) or null", value)
     return value
 

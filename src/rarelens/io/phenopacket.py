@@ -19,7 +19,7 @@ from rarelens.io.text_files import TextFileError, parse_json, read_utf8_text
 from rarelens.model.issue import Issue, IssueLevel, ValidationError
 from rarelens.model.patient import Patient
 from rarelens.ontology import Ontology
-from rarelens.phenotype.demographics import onset_years_of_term
+from rarelens.phenotype.demographics import MAX_AGE_YEARS, onset_years_of_term
 
 _DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?$")
 
@@ -284,6 +284,10 @@ class _Shape:
         if years is None:
             self.warning(f"{age_at}.iso8601duration", f"{_shown(iso)} is not an ISO 8601 duration; ignored",
                          "write it as P3Y6M, P18M or P2W")
+        elif years >= MAX_AGE_YEARS:
+            self.warning(f"{age_at}.iso8601duration", f"{_shown(iso)} is {MAX_AGE_YEARS} years or more; ignored",
+                         "correct the age")
+            return None
         return years
 
     def onset(self, parent: dict[str, Any], at: str, *, terms: bool = True) -> float | None:

@@ -27,6 +27,7 @@ FloatArray = npt.NDArray[np.float64]
 
 ONSET_CLASSES = ("antenatal", "neonatal", "infancy", "childhood", "juvenile", "adult")
 ONSET_NOISE = 0.1
+MAX_AGE_YEARS = 200  # an age or onset at or above this is a typo, refused wherever one is read
 _NEIGHBOUR_WEIGHT = 0.25
 
 # Orphanet average age of onset and HPO onset terms → classes (several for the broad ones).

@@ -82,10 +82,13 @@ def test_a_file_or_missing_path_as_the_folder_is_a_usage_error(
     assert "no such folder" in flat(result.stderr)
 
 
-def test_phenotype_missing_kb_is_a_message(runner: CliRunner, assert_exit: AssertExit, cases: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["benchmark", "phenotype", str(cases), "--kb", str(tmp_path / "nonexist")])
-    assert_exit(result, 1)
-    assert "no knowledge base" in flat(result.stderr)
+@pytest.mark.parametrize("kb", ["nonexist", "."], ids=["missing", "folder"])
+def test_phenotype_missing_or_folder_kb_is_a_usage_error(
+    runner: CliRunner, assert_exit: AssertExit, cases: Path, tmp_path: Path, kb: str
+) -> None:
+    result = runner.invoke(app, ["benchmark", "phenotype", str(cases), "--kb", str(tmp_path / kb)])
+    assert_exit(result, 2)
+    assert "--kb" in flat(result.stderr)
 
 
 def test_phenotype_names_invalid_files_and_leaves_out_cases_without_gold(

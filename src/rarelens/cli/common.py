@@ -53,6 +53,10 @@ def warn(message: str) -> None:
 
 
 def open_kb(path: Path | None) -> KnowledgeBase:
+    """The knowledge base; a --kb that is missing or a folder is a usage error (2), a file that
+    is not a knowledge base bad content (1), like any other path given on the command line."""
+    if path is not None:
+        require_file(path, "--kb")
     kb_path = resolve_kb_path(path)
     try:
         return load_knowledge_base(kb_path)

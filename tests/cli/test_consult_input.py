@@ -90,7 +90,7 @@ def test_save_and_out_must_differ(runner: CliRunner, assert_exit: AssertExit, tm
         ("a.json", '{"observed": null}', "observed must be a list of HPO ids, got null"),
         ("a.json", '{"observed": "HP:0001083"}', 'write "observed": ["HP:0001083"]'),
         ("a.json", '{"observed": [5]}', "observed[0]: expected an HPO id"),
-        ("a.json", '{"phenotypicFeatures": null}', "phenotypicFeatures must be a list, got null"),
+        ("a.json", '{"phenotypicFeatures": null}', "phenotypicFeatures must be a list, not null"),
         ("a.json", '{"phenotypicFeatures": [{"type": "HP:0001083"}]}', "phenotypicFeatures[0]"),
         ("a.json", '{"observed": ["HP:0001083"], "examinations": ["x"]}', "examinations must be an object"),
         ("a.json", '{"obsreved": ["HP:0001083"]}', "unknown key 'obsreved' (did you mean 'observed'?)"),
@@ -267,3 +267,16 @@ def test_empty_or_absurd_patient_options_are_usage_errors(
 ) -> None:
     """As in diagnose (parse_demographics): an empty value is a typo, never silently dropped."""
     refused(runner, assert_exit, *args, says=(says,))
+
+
+def test_a_phenopacket_answers_file_is_worded_as_diagnose_words_it(
+    runner: CliRunner, assert_exit: AssertExit, tmp_path: Path
+) -> None:
+    """Both read the features with the phenopacket module, so the same wrong field reads the same."""
+    path = tmp_path / "a.json"
+    path.write_text('{"phenotypicFeatures": [{"type": {"id": "HP:0001083"}, "excluded": "yes"}]}', encoding="utf-8")
+    says = 'phenotypicFeatures[0].excluded must be true or false, not the string "yes"'
+    refused(runner, assert_exit, "--hpo", ARACHNODACTYLY, "--answers", str(path), says=(says,), code=1)
+    diagnosed = runner.invoke(app, ["diagnose", "-p", str(path)])
+    assert_exit(diagnosed, 1)
+    assert says in diagnosed.stderr

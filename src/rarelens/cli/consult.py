@@ -53,6 +53,8 @@ from rarelens.consult.voice import (
 )
 from rarelens.io.consult_tables import load_consult_tables
 from rarelens.io.consult_writers import FORMATS, write_consultation
+from rarelens.io.phenopacket import read_feature_terms
+from rarelens.model.issue import ValidationError
 from rarelens.ontology import Ontology
 
 ANSWER_KEYS = ("observed", "excluded", "examinations")
@@ -170,7 +172,7 @@ def _json_answers(path: Path, data: Any, onto: Ontology, tables: Any) -> tuple[l
     if not isinstance(data, dict):
         fail(f"{path}: expected {ANSWERS_SHAPE}, got {_kind(data)}", EXIT_FAILURE)
     if "phenotypicFeatures" in data:  # a phenopacket: its features are the patient's answers
-        return _phenopacket_answers(path, data["phenotypicFeatures"]), {}
+        return _phenopacket_answers(path, data), {}
     unknown = [k for k in data if k not in ANSWER_KEYS]
     if unknown:
         hints = [f" (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(k, ANSWER_KEYS, 1)) else "" for k in unknown]
@@ -186,19 +188,15 @@ def _json_answers(path: Path, data: Any, onto: Ontology, tables: Any) -> tuple[l
     return entries, _exam_answers(path, data.get("examinations", {}), onto, tables)
 
 
-def _phenopacket_answers(path: Path, features: Any) -> list[tuple[Any, str, str]]:
-    if not isinstance(features, list):
-        fail(f"{path}: phenotypicFeatures must be a list, got {_kind(features)}", EXIT_FAILURE)
-    entries = []
-    for i, f in enumerate(features):
-        where = f"{path}: phenotypicFeatures[{i}]"
-        kind = f.get("type") if isinstance(f, dict) else None
-        if not isinstance(kind, dict) or "id" not in kind:
-            fail(f'{where}: a feature needs "type": {{"id": "HP:…"}}', EXIT_FAILURE)
-        if not isinstance(f.get("excluded", False), bool):
-            fail(f"{where}.excluded must be true or false, got {_kind(f['excluded'])}", EXIT_FAILURE)
-        entries.append((kind["id"], "no" if f.get("excluded") else "yes", f"{where}.type.id"))
-    return entries
+def _phenopacket_answers(path: Path, data: dict[str, Any]) -> list[tuple[Any, str, str]]:
+    """A phenopacket's features as answers, read by the phenopacket module so that a wrong
+    feature is worded as `diagnose -p` words it."""
+    try:
+        observed, excluded = read_feature_terms(data, path)
+    except ValidationError as exc:
+        fail("; ".join(f"{i.location}: {i.message}" + (f". Fix: {i.fix}" if i.fix else "") for i in exc.issues))
+    return ([(tid, "yes", f"{path}: {at}") for tid, at in observed]
+            + [(tid, "no", f"{path}: {at}") for tid, at in excluded])
 
 
 def _exam_answers(path: Path, exams: Any, onto: Ontology, tables: Any) -> dict[str, ExamAnswer]:

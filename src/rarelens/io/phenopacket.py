@@ -331,6 +331,18 @@ def _read_features(shape: _Shape, data: dict[str, Any]) -> tuple[list[_Term], li
     return observed, excluded, onsets
 
 
+def read_feature_terms(data: dict[str, Any], path: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The observed and excluded (id, JSON path) pairs of a document's phenotypicFeatures, for a
+    caller that wants the answers without a whole case (consult's answers file); a wrongly
+    shaped feature raises `ValidationError` worded as `parse_phenopacket` words it."""
+    shape = _Shape(str(path))
+    observed, excluded, _ = _read_features(shape, data)
+    errors = [i for i in shape.issues if i.level is IssueLevel.ERROR]
+    if errors:
+        raise ValidationError(errors)
+    return observed, excluded
+
+
 def _read_subject(shape: _Shape, data: dict[str, Any]) -> tuple[str | None, float | None]:
     """Sex (FEMALE/MALE, else None) and age at the last encounter."""
     subject, at = shape.obj(data, "subject")

@@ -2,8 +2,10 @@
 
 The knowledge base is the fixture one built by `kb build` (tests/cli/conftest.py); the gene
 table is the real GRCh38 rows of its six genes (tests/fixtures/analysis/genes_grch38.tsv),
-gzipped into a data folder given with --data-dir. Every bad input must end with exit code 2, a
-message that names the problem, and no traceback.
+gzipped into a data folder given with --data-dir. Every bad input ends with a message that names
+the problem and no traceback: exit code 1 for bad file content (a truncated or malformed VCF, a
+PED that does not match it), 2 for usage errors (bad options, a build the VCF is not on, an
+unknown id on the command line).
 """
 
 from __future__ import annotations
@@ -173,7 +175,7 @@ def test_truncated_vcf_gz(analyze: Callable[..., Result], assert_exit: AssertExi
     cut = tmp_path / "cut.vcf.gz"
     cut.write_bytes(data[: len(data) * 2 // 3])
     result = analyze("--hpo", MARFAN_HPO, vcf=cut)
-    assert_exit(result, 2)
+    assert_exit(result, 1)
     assert "cut.vcf.gz" in result.output
     assert "truncated" in result.output
 
@@ -186,7 +188,7 @@ def test_malformed_line_is_named(analyze: Callable[..., Result], assert_exit: As
 
     bad = edited_copy(tmp_path, "bad.vcf", edit)
     result = analyze("--hpo", MARFAN_HPO, vcf=bad)
-    assert_exit(result, 2)
+    assert_exit(result, 1)
     assert "bad.vcf:20" in result.output
     assert "12826x500" in result.output
 
@@ -246,7 +248,7 @@ def test_ped_individuals_not_matching_the_vcf_samples(analyze: Callable[..., Res
     ped = tmp_path / "family.ped"
     ped.write_text("FAM1\tkid\tdad\tmum\t1\t2\nFAM1\tdad\t0\t0\t1\t1\nFAM1\tmum\t0\t0\t2\t1\n", encoding="utf-8")
     result = analyze("--hpo", MARFAN_HPO, "--ped", str(ped))
-    assert_exit(result, 2)
+    assert_exit(result, 1)
     assert "family.ped" in result.output
     assert "kid, dad, mum" in result.output
     assert "proband" in result.output
@@ -395,3 +397,13 @@ def test_phenopacket_with_a_utf8_byte_order_mark_is_read(
     result = analyze("-p", str(packet_in), "-f", "phenopacket")
     assert_exit(result, 0)
     assert json_out(result)["id"] == "case-bom"
+
+
+def test_bad_phenopacket_content_exits_1_and_unknown_cli_id_exits_2(
+        analyze: Callable[..., Result], assert_exit: AssertExit, tmp_path: Path) -> None:
+    bad = tmp_path / "case.json"
+    bad.write_text('{"id": "x", "phenotypicFeatures": [{"type": {"id": "HP:9999999"}}]}', encoding="utf-8")
+    result = analyze("--phenopacket", str(bad))
+    assert_exit(result, 1)
+    assert "case.json" in result.output
+    assert_exit(analyze("--hpo", "HP:9999999"), 2)

@@ -115,16 +115,19 @@ def analyze(
         fail(f"no such file: {vcf}", EXIT_USAGE)
     try:
         header = read_vcf_header(vcf)
+    except VcfFormatError as exc:
+        fail(str(exc))  # the file's content: exit 1
+    try:
         call = check_build(header, build)
     except VcfFormatError as exc:
-        fail(str(exc), EXIT_USAGE)
+        fail(str(exc), EXIT_USAGE)  # the file and --build disagree: the fix is an option
     pedigree = None
     if ped is not None:
         try:
             pedigree = load_pedigree(ped)
             problems = check_pedigree(pedigree, header.samples)
         except PedFormatError as exc:
-            fail(str(exc), EXIT_USAGE)
+            fail(str(exc))
         for p in problems:
             warn(p)
     kbase = open_kb(kb)
@@ -150,7 +153,8 @@ def analyze(
     except ValidationError as exc:
         for issue in exc.issues:
             err.print(f"[red]{escape(issue.render())}[/]", highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_USAGE) from None
+        # bad content of the phenopacket file is a data error; bad ids on the command line are usage
+        raise typer.Exit(1 if phenopacket is not None else EXIT_USAGE) from None
     if patient is None:
         warn("no phenotypes given (--hpo, --phenopacket or --text): genes are ranked on genotype evidence alone")
     for issue in patient.issues if patient else ():
@@ -173,7 +177,7 @@ def analyze(
                 genes, proband=family.proband, keep_annotated=bool(header.csq_fields or header.ann_fields),
             )
         except VcfFormatError as exc:
-            fail(str(exc), EXIT_USAGE)
+            fail(str(exc))
         if cands.records == 0:
             warn(f"{vcf} has no variant records: nothing to rank")
         timings["vcf_s"] = time.perf_counter() - t
@@ -190,7 +194,7 @@ def analyze(
             if clinvar is not None:
                 resources.append(load_site_resource(clinvar, kind="clinvar", name="ClinVar", candidates=keys))
         except (SiteFileError, VcfFormatError) as exc:
-            fail(str(exc), EXIT_USAGE)
+            fail(str(exc))
         timings["resources_s"] = time.perf_counter() - t
         fkeys = select_frequency_keys({k: v.description for k, v in header.info.items()})
         if fkeys:

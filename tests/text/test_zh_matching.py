@@ -36,3 +36,11 @@ def test_a_latin_word_that_merely_begins_like_a_key_does_not_match() -> None:
     hpo = embedded_hpo()
     got = [m.text for m in DictionaryExtractor(hpo).extract("Uhlmann reported 心肌病").mentions]
     assert "Uhl" not in got
+
+
+def test_size_is_not_a_finding() -> None:
+    # 头颅大 (macrocephaly) and 前囟大 are curated, but 头颅大小正常 says "head size normal"
+    hpo = embedded_hpo()
+    ex = DictionaryExtractor(hpo)
+    assert [m.text for m in ex.extract("头颅大小正常，前囟大小1.0 cm×1.0 cm。").mentions] == []
+    assert [m.hpo_id for m in ex.extract("查体：头颅大。").mentions] == ["HP:0000256"]

@@ -54,6 +54,7 @@ _BOUNDARY = re.compile(r"[.,;:!?()\[\]{}\"/\u3000-\u303f\uff08\uff09\uff0c\uff1b
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _BAG_MAX = 4
 # Degree and course words written inside a Chinese finding (听力进行性下降); see _chinese_infix.
+_SIZE_WORDS = ("大小", "小大")
 _INFIX_SIDE = 6  # characters tried on each side of the word: subjects and predicates are short (听力, 下降)
 _ZH_INFIX = re.compile("(?P<neg>未见|无|未|不)?(?P<word>进行性|渐进性|逐渐|明显|显著|轻度|中度|重度|进一步|持续性|持续|稍|略)")
 _LAB_PRIORITY = 1  # a laboratory rule ranks with exact synonyms when spans tie
@@ -268,7 +269,8 @@ class DictionaryExtractor:
                 continue
             for length in range(min(lex.max_chars_zh, n - i), 1, -1):
                 entry = lex.chinese.get(text[i : i + length])
-                if entry is not None:
+                # 大 or 小 that begins 大小 ("size") is no finding: 头颅大小正常, 前囟大小1.0 cm
+                if entry is not None and text[i + length - 1 : i + length + 1] not in _SIZE_WORDS:
                     out.append(_Candidate(i, i + length, entry, _zh_rule(entry), True))
                     break
         # Expressions written with a Latin abbreviation first (CK升高, EEG异常, Gowers征阳性),

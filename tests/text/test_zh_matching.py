@@ -44,3 +44,12 @@ def test_size_is_not_a_finding() -> None:
     ex = DictionaryExtractor(hpo)
     assert [m.text for m in ex.extract("头颅大小正常，前囟大小1.0 cm×1.0 cm。").mentions] == []
     assert [m.hpo_id for m in ex.extract("查体：头颅大。").mentions] == ["HP:0000256"]
+
+
+def test_chinese_keys_are_built_when_a_text_needs_them() -> None:
+    hpo = embedded_hpo()
+    ex = DictionaryExtractor(hpo)
+    ex.extract("The boy has seizures.")
+    assert ex._zh is None  # English only: the Chinese keys were never built
+    assert [m.hpo_id for m in ex.extract("患儿反复抽搐。").mentions] == ["HP:0001250"]
+    assert ex._zh is not None

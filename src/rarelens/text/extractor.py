@@ -40,7 +40,13 @@ from rarelens.text.context import (
 )
 from rarelens.text.english import STOPWORDS, Token, Tokenizer
 from rarelens.text.lab_values import LabReader
-from rarelens.text.lexicon import Entry, Lexicon, build_lexicon, load_zh_synonyms
+from rarelens.text.lexicon import (
+    Entry,
+    Lexicon,
+    build_chinese_keys,
+    build_lexicon,
+    load_zh_synonyms,
+)
 from rarelens.text.mention import Mention
 from rarelens.text.zh_modifiers import ZH_MODIFIERS, build_modified_terms, modifier_before
 
@@ -143,14 +149,16 @@ class DictionaryExtractor:
 
     def __init__(self, ontology: Ontology, lexicon: Lexicon | None = None, nested: bool = True) -> None:
         self.ontology = ontology
-        self.lexicon = lexicon or build_lexicon(ontology, load_zh_synonyms())
+        # Without a lexicon given, the Chinese keys (a quarter of the build) wait for the first
+        # text with CJK, so English-only use loads faster; a given lexicon is used as it is.
+        self.lexicon = lexicon or build_lexicon(ontology, chinese=False)
+        self._zh: _ChineseKeys | None = _chinese_keys(self.lexicon.chinese) if lexicon is not None else None
         self.nested = nested
         self._tokenize = Tokenizer(EN_CUE_WORDS)
         self._bag_partners = _bag_partners(self.lexicon)
         self._label_words: dict[int, list[str]] = {}  # a label's content words, once per term
         self._labs = LabReader(ontology)
         self._modified = build_modified_terms(ontology)
-        self._latin_led = _latin_led(self.lexicon)
 
     # -- English -------------------------------------------------------------------------
     def _english(self, text: str, tokens: list[Token]) -> list[_Candidate]:
@@ -260,15 +268,20 @@ class DictionaryExtractor:
         return out
 
     # -- Chinese -------------------------------------------------------------------------
+    def _chinese_keys(self) -> _ChineseKeys:
+        if self._zh is None:
+            self._zh = _chinese_keys(build_chinese_keys(self.ontology, load_zh_synonyms()))
+        return self._zh
+
     def _chinese(self, text: str) -> list[_Candidate]:
-        lex = self.lexicon
+        zh = self._chinese_keys()
         out: list[_Candidate] = []
         n = len(text)
         for i in range(n):
             if not _CJK.match(text[i]):
                 continue
-            for length in range(min(lex.max_chars_zh, n - i), 1, -1):
-                entry = lex.chinese.get(text[i : i + length])
+            for length in range(min(zh.max_chars, n - i), 1, -1):
+                entry = zh.keys.get(text[i : i + length])
                 # 大 or 小 that begins 大小 ("size") is no finding: 头颅大小正常, 前囟大小1.0 cm
                 if entry is not None and text[i + length - 1 : i + length + 1] not in _SIZE_WORDS:
                     out.append(_Candidate(i, i + length, entry, _zh_rule(entry), True))
@@ -276,7 +289,7 @@ class DictionaryExtractor:
         # Expressions written with a Latin abbreviation first (CK升高, EEG异常, Gowers征阳性),
         # looked up by that word, so Latin text costs one dict lookup per word.
         for m in _LATIN_WORD.finditer(text):
-            for key, entry in self._latin_led.get(m.group(), ()):
+            for key, entry in zh.latin_led.get(m.group(), ()):
                 if text.startswith(key, m.start()):
                     out.append(_Candidate(m.start(), m.start() + len(key), entry, _zh_rule(entry), True))
                     break
@@ -288,7 +301,7 @@ class DictionaryExtractor:
         match spans the whole expression; a course word whose modified finding HPO has
         (进行性 + 听力下降 → *Progressive hearing impairment*) gives that child; a negation
         before the word (听力无明显下降) makes the finding negated."""
-        lex = self.lexicon
+        zh = self._chinese_keys()
         out: list[_Candidate] = []
         for m in _ZH_INFIX.finditer(text):
             a, b = m.span()
@@ -296,8 +309,8 @@ class DictionaryExtractor:
                 head = text[s:a]
                 if not _CJK.match(head):
                     continue
-                for length in range(min(_INFIX_SIDE, lex.max_chars_zh - len(head), len(text) - b), 0, -1):
-                    entry = lex.chinese.get(head + text[b : b + length])
+                for length in range(min(_INFIX_SIDE, zh.max_chars - len(head), len(text) - b), 0, -1):
+                    entry = zh.keys.get(head + text[b : b + length])
                     if entry is None:
                         continue
                     word = ZH_MODIFIERS.get(m.group("word"))
@@ -386,16 +399,27 @@ def _zh_rule(entry: Entry) -> str:
     return "exact" if entry.source in ("zh-label", "zh-curated") else "variant"
 
 
-def _latin_led(lexicon: Lexicon) -> dict[str, list[tuple[str, Entry]]]:
-    """Chinese-lexicon keys that start with a Latin word and go on in Chinese, by that word
-    (longest key first); keys without any CJK (a stray "Uhl") are left to the English side."""
+@dataclass(frozen=True, slots=True)
+class _ChineseKeys:
+    keys: dict[str, Entry]
+    max_chars: int
+    latin_led: dict[str, list[tuple[str, Entry]]]  # see _latin_led
+
+
+def _chinese_keys(keys: dict[str, Entry]) -> _ChineseKeys:
+    return _ChineseKeys(keys, max((len(k) for k in keys), default=1), _latin_led(keys))
+
+
+def _latin_led(keys: dict[str, Entry]) -> dict[str, list[tuple[str, Entry]]]:
+    """Chinese keys that start with a Latin word and go on in Chinese, by that word (longest
+    key first); keys without any CJK (a stray "Uhl") are left to the English side."""
     out: dict[str, list[tuple[str, Entry]]] = {}
-    for key, entry in lexicon.chinese.items():
+    for key, entry in keys.items():
         m = _LATIN_WORD.match(key)
         if m is not None and _CJK.search(key):
             out.setdefault(m.group(), []).append((key, entry))
-    for keys in out.values():
-        keys.sort(key=lambda x: -len(x[0]))
+    for led in out.values():
+        led.sort(key=lambda x: -len(x[0]))
     return out
 
 

@@ -120,7 +120,11 @@ def load_zh_synonyms() -> list[tuple[str, str]]:
     return rows
 
 
-def build_lexicon(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None = None) -> Lexicon:
+def build_lexicon(
+    ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None = None, *, chinese: bool = True
+) -> Lexicon:
+    """The whole dictionary; ``chinese=False`` leaves the Chinese keys out (a quarter of the
+    build), for a caller that builds them with `build_chinese_keys` only when a text needs them."""
     o = ontology
     pa = o.index(PHENOTYPIC_ABNORMALITY)
     ic = o.ic.tolist()
@@ -128,7 +132,6 @@ def build_lexicon(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None 
     bags: dict[tuple[str, ...], Entry] = {}
     abbreviations: dict[str, Entry] = {}
     ambiguous_abbr: set[str] = set()
-    chinese: dict[str, Entry] = {}
     stems: dict[str, str] = {}  # shared by every key of this build (see content_key)
 
     def add_en(text: str, entry: Entry) -> None:
@@ -150,13 +153,6 @@ def build_lexicon(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None 
         if len(key) > 1 and _better(bags.get(bag), entry, ic):
             bags[bag] = entry
 
-    def add_zh(text: str, entry: Entry) -> None:
-        text = text.strip()
-        if entry.source != "zh-curated" and text in _ZH_ORDINARY_WORDS:
-            return
-        if len(text) >= _MIN_CHARS_ZH and _better(chinese.get(text), entry, ic):
-            chinese[text] = entry
-
     for idx in o.descendants(pa).tolist():
         if idx == pa or o.obsolete[idx]:
             continue
@@ -168,15 +164,7 @@ def build_lexicon(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None 
                 continue
             source = "synonym:layperson" if syn.is_layperson else f"synonym:{syn.scope.lower()}"
             add_en(syn.text, _entry(idx, source))
-        zh = o.label_zh(idx)
-        if zh:
-            add_zh(zh, _entry(idx, "zh-label"))
-            for form in zh_label_variants(zh):
-                add_zh(form, _entry(idx, "zh-label-variant"))
-    for hpo_id, text in zh_synonyms if zh_synonyms is not None else load_zh_synonyms():
-        res = o.resolve(hpo_id)
-        if res.index is not None and not o.obsolete[res.index]:
-            add_zh(text, _entry(res.index, "zh-curated"))
+    chinese_keys = build_chinese_keys(o, zh_synonyms) if chinese else {}
     for a in ambiguous_abbr:
         abbreviations.pop(a, None)
     prefixes = frozenset(k[:i] for k in ordered for i in range(1, len(k) + 1))
@@ -187,8 +175,39 @@ def build_lexicon(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None 
         prefixes=prefixes,
         vocabulary=vocabulary,
         abbreviations=abbreviations,
-        chinese=chinese,
+        chinese=chinese_keys,
         max_words=max((len(k) for k in ordered), default=1),
-        max_chars_zh=max((len(k) for k in chinese), default=1),
+        max_chars_zh=max((len(k) for k in chinese_keys), default=1),
         release=o.release,
     )
+
+
+def build_chinese_keys(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None = None) -> dict[str, Entry]:
+    """Chinese string → entry: the CHPO labels of current terms under Phenotypic abnormality,
+    their variants, and the curated clinical expressions (``zh_synonyms``, default the shipped
+    table); the better source, then the more general term, wins a shared key."""
+    o = ontology
+    pa = o.index(PHENOTYPIC_ABNORMALITY)
+    ic = o.ic.tolist()
+    chinese: dict[str, Entry] = {}
+
+    def add_zh(text: str, entry: Entry) -> None:
+        text = text.strip()
+        if entry.source != "zh-curated" and text in _ZH_ORDINARY_WORDS:
+            return
+        if len(text) >= _MIN_CHARS_ZH and _better(chinese.get(text), entry, ic):
+            chinese[text] = entry
+
+    for idx in o.descendants(pa).tolist():
+        if idx == pa or o.obsolete[idx]:
+            continue
+        zh = o.label_zh(idx)
+        if zh:
+            add_zh(zh, _entry(idx, "zh-label"))
+            for form in zh_label_variants(zh):
+                add_zh(form, _entry(idx, "zh-label-variant"))
+    for hpo_id, text in zh_synonyms if zh_synonyms is not None else load_zh_synonyms():
+        res = o.resolve(hpo_id)
+        if res.index is not None and not o.obsolete[res.index]:
+            add_zh(text, _entry(res.index, "zh-curated"))
+    return chinese

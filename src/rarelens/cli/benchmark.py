@@ -22,10 +22,10 @@ from rarelens.cli.common import (
     exit_on_reader_errors,
     fail,
     load_cases_reporting,
-    median_cell,
     open_kb,
     open_ranker,
     print_json,
+    print_rank_table,
     require_dir,
     require_usable_cases,
     select_cases_or_fail,
@@ -150,7 +150,7 @@ def phenotype_bench(
     if out:
         out.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     if not as_json:
-        _phenotype_table(results, methods)
+        print_rank_table(results, methods)
     compact = {k: ({kk: vv for kk, vv in v.items() if kk != "cohorts"} if isinstance(v, dict) else v) for k, v in results.items()}
     if as_json:
         print_json(results)
@@ -191,21 +191,6 @@ def _score_method(ranker: Any, cases: list[Any], method: str, jobs: int, lines: 
         "jobs": jobs,
         "cohorts": {c: summarize(v) for c, v in sorted(cohorts.items())},
     }
-
-
-def _phenotype_table(results: dict[str, object], methods: list[str]) -> None:
-    t = Table("method", "set", "n", "top1", "top3", "top5", "top10", "MRR", "median", "ms/case")
-    for m in methods:
-        r = results[m]
-        assert isinstance(r, dict)
-        for key in ("all", "in_kb"):
-            s_ = r[key]
-            if not s_.get("n"):
-                t.add_row(m, key, "0", *("-" * 7))
-                continue
-            t.add_row(m, key, str(s_["n"]), *(f"{s_[k]:.1%}" for k in ("top1", "top3", "top5", "top10")),
-                      f"{s_['mrr']:.3f}", median_cell(s_), str(r["median_case_ms"]))
-    console.print(t)
 
 
 def _rank_chunk(args: tuple[list[int], str]) -> list[tuple[int, int | None, float]]:

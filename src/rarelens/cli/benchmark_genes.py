@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 import typer
-from rich.table import Table
 
 from rarelens import __version__
 from rarelens.cli.common import (
@@ -42,10 +41,10 @@ from rarelens.cli.common import (
     err,
     exit_on_reader_errors,
     fail,
-    median_cell,
     open_kb,
     open_ranker,
     print_json,
+    print_rank_table,
     reader_error,
     report_reader_errors,
     require_dir,
@@ -269,17 +268,7 @@ def genes_bench(
 
 
 def _print_table(results: dict[str, Any], methods: list[str]) -> None:
-    t = Table("method", "set", "n", "top1", "top3", "top5", "top10", "MRR", "median", "ms/case")
-    for m in methods:
-        r = results[m]
-        for key in ("all", "in_kb"):
-            s_ = r[key]
-            if not s_.get("n"):
-                t.add_row(m, key, "0", *("-" * 7))
-                continue
-            t.add_row(m, key, str(s_["n"]), *(f"{s_[k]:.1%}" for k in ("top1", "top3", "top5", "top10")),
-                      f"{s_['mrr']:.3f}", median_cell(s_), str(r["median_case_ms"]))
-    console.print(t)
+    print_rank_table(results, methods)
     p = results["protocol"]
     console.print(
         f"{results['cases_ranked']} cases ranked ({results['cases_in_kb']} with the gene linked to a disease; "

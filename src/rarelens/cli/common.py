@@ -185,6 +185,24 @@ def median_cell(summary: dict[str, object]) -> str:
     return "—" if median is None else str(median)
 
 
+def print_rank_table(results: dict[str, Any], methods: list[str]) -> None:
+    """The top-k table of a ranking benchmark (phenotype, genes): per method, all cases and
+    those whose gold is in the knowledge base."""
+    from rich.table import Table
+
+    t = Table("method", "set", "n", "top1", "top3", "top5", "top10", "MRR", "median", "ms/case")
+    for m in methods:
+        r = results[m]
+        for key in ("all", "in_kb"):
+            s_ = r[key]
+            if not s_.get("n"):
+                t.add_row(m, key, "0", *("-" * 7))
+                continue
+            t.add_row(m, key, str(s_["n"]), *(f"{s_[k]:.1%}" for k in ("top1", "top3", "top5", "top10")),
+                      f"{s_['mrr']:.3f}", median_cell(s_), str(r["median_case_ms"]))
+    console.print(t)
+
+
 def select_cases_or_fail(
     directory: Path, *, fold: int | None, limit: int | None, folds: int = 2,
     cohort: Callable[[Path], str] | None = None,

@@ -59,8 +59,9 @@ _BOUNDARY = re.compile(r"[.,;:!?()\[\]{}\"/\u3000-\u303f\uff08\uff09\uff0c\uff1b
                        r"\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _BAG_MAX = 4
-# Degree and course words written inside a Chinese finding (听力进行性下降); see _chinese_infix.
+# A Chinese match never ends on the 大 or 小 that begins 大小 / 小大 ("size"); see _chinese.
 _SIZE_WORDS = ("大小", "小大")
+# Degree and course words written inside a Chinese finding (听力进行性下降); see _chinese_infix.
 _INFIX_SIDE = 6  # characters tried on each side of the word: subjects and predicates are short (听力, 下降)
 _ZH_INFIX = re.compile("(?P<neg>未见|无|未|不)?(?P<word>进行性|渐进性|逐渐|明显|显著|轻度|中度|重度|进一步|持续性|持续|稍|略)")
 _LAB_PRIORITY = 1  # a laboratory rule ranks with exact synonyms when spans tie
@@ -314,9 +315,7 @@ class DictionaryExtractor:
                     if entry is None:
                         continue
                     word = ZH_MODIFIERS.get(m.group("word"))
-                    child = self._modified.get((entry.term, word)) if word else None
-                    if child is not None:
-                        entry = Entry(child, entry.source, entry.priority)
+                    entry = (self._modified_entry(entry, word) if word else None) or entry
                     out.append(_Candidate(s, b + length, entry, "infix", True, m.group("neg") is not None))
                     break
         return out
@@ -328,11 +327,17 @@ class DictionaryExtractor:
         out: list[_Candidate] = []
         for c in chosen:
             m = modifier_before(text, c.start) if c.zh else None
-            child = self._modified.get((c.entry.term, m[1])) if m is not None else None
-            if m is not None and child is not None and (not out or out[-1].end <= m[0]):
-                c = _Candidate(m[0], c.end, Entry(child, c.entry.source, c.entry.priority), c.rule + "+modifier", True, c.negated)
+            entry = self._modified_entry(c.entry, m[1]) if m is not None else None
+            if m is not None and entry is not None and (not out or out[-1].end <= m[0]):
+                c = _Candidate(m[0], c.end, entry, c.rule + "+modifier", True, c.negated)
             out.append(c)
         return out
+
+    def _modified_entry(self, entry: Entry, word: str) -> Entry | None:
+        """``entry`` for the HPO child that ``word`` ("bilateral", "progressive" …) makes of its
+        finding, keeping the source and priority of the match; None when HPO has no such child."""
+        child = self._modified.get((entry.term, word))
+        return None if child is None else Entry(child, entry.source, entry.priority)
 
     # -- Both ----------------------------------------------------------------------------
     def extract(self, text: str, language: str = "auto") -> Extraction:

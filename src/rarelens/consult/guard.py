@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from rarelens.consult.model import ReasoningChain
+from rarelens.model.scripts import has_cjk as _has_cjk
 
 # Clinical abbreviations that happen to be HGNC symbols (AR androgen receptor, HP haptoglobin,
 # CRP, CP ceruloplasmin …): read as words, never as gene mentions.
@@ -372,5 +373,3 @@ def _singular(word: str) -> str:
     return w[:-1] if w.endswith("s") and w[:-1] in DISEASE_WORDS else w
 
 
-def _has_cjk(text: str) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" for ch in text)

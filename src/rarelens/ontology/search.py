@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rarelens.model.scripts import CJK as _CJK
 from rarelens.ontology.ontology import Ontology
 
 _WORD = re.compile(r"[\w']+")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _norm(text: str) -> str:

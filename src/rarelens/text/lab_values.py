@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 
+from rarelens.model.scripts import CJK as _CJK
+from rarelens.model.scripts import CJK_RANGE
 from rarelens.ontology.ontology import Ontology
 
 HIGH, LOW = "high", "low"
@@ -129,7 +131,8 @@ def _trie(words: tuple[str, ...]) -> str:
     return emit(root)
 
 
-_ABBREVIATION = r"(?:\s*[(（][A-Za-z0-9+-]{1,8}[)）])?"  # "肌酸激酶 (CK) 升高", "creatine kinase (CK) was"
+_ABBREVIATION_BODY = r"[(（][A-Za-z0-9+-]{1,8}[)）]"
+_ABBREVIATION = rf"(?:\s*{_ABBREVIATION_BODY})?"  # "肌酸激酶 (CK) 升高", "creatine kinase (CK) was"
 _ZH_AFTER = re.compile(
     rf"{_ABBREVIATION}\s*(?:{_alt(_ZH_GAP)})*(?P<neg>{_alt(_ZH_NEG)})?(?:{_alt(_ZH_GAP)})*"
     rf"(?:(?P<high>{_alt(_ZH_HIGH)})|(?P<low>{_alt(_ZH_LOW)}))"
@@ -155,8 +158,9 @@ _RANGE = re.compile(r"\s*(?:-|–|~|～|to)\s*\d")
 _DIR_VALUE = re.compile(rf"\s*(?:至|到|为|达|to|of|at)?\s*{_NUMBER}\s*{_UNIT}", re.IGNORECASE)
 # Analytes listed before one direction word; a comma is not a list ("予补钾，血钠降低").
 _ZH_LIST = re.compile(r"\s*(?:、|及|和|与|以及)\s*")
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_CJK_NEXT = re.compile(r"[ \t]*(?:[(（][A-Za-z0-9+-]{1,8}[)）][ \t]*)?[\u3400-\u9fff]")
+# Chinese right after the analyte (a bracketed abbreviation may sit between) makes it a Chinese
+# finding; spaces and tabs only, so an analyte at a line end does not take the next line's language.
+_CJK_NEXT = re.compile(rf"[ \t]*(?:{_ABBREVIATION_BODY}[ \t]*)?[{CJK_RANGE}]")
 _WORD = re.compile(r"[A-Za-z0-9]+")  # the extractor's word tokens, without the apostrophe part
 _WORD_CHAR = re.compile(r"[A-Za-z0-9+-]")  # ASCII only: "ALT升高" ends at 升; "CK-MB" is not CK
 

@@ -57,6 +57,11 @@ from rarelens.text.english import STOPWORDS, Token, Tokenizer, content_key, stem
         ("hernias", "hernia"),
         ("dysplasias", "dysplasia"),
         ("fistulas", "fistula"),
+        # Latin plurals in -ae, and letters with diacritics (HPO writes "Cafe-au-lait")
+        ("fistulae", "fistula"),
+        ("vertebrae", "vertebra"),
+        ("café", "cafe"),
+        ("Ménière", "meniere"),
         ("toes", "toe"),
         ("eyes", "eye"),
         ("ears", "ear"),
@@ -143,6 +148,15 @@ def test_tokenize_keeps_offsets_after_non_ascii_text() -> None:
     assert [t.text for t in tokens] == ["short", "stature", "seizures"]
     assert all(text[t.start : t.end] == t.text for t in tokens)
     assert tokens[0].start == text.index("short")
+
+
+def test_tokenize_keeps_accented_latin_words_whole() -> None:
+    text = "Café au lait spots; Sjögren's"
+    tokens = tokenize(text)
+    assert [(t.start, t.end, t.text) for t in tokens] == [
+        (0, 4, "Café"), (5, 7, "au"), (8, 12, "lait"), (13, 18, "spots"), (20, 29, "Sjögren's"),
+    ]
+    assert tokens[0].stem == stem("cafe")
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t", "。，、", "--- ... ;;;"])

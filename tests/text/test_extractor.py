@@ -244,6 +244,32 @@ def test_coordinations_share_the_head(extractor: DictionaryExtractor) -> None:
     assert palmar.rule.startswith("coordination")
 
 
+@pytest.mark.parametrize("text", ["Palmar and/or plantar pits.", "Palmar/plantar pits."])
+def test_coordination_over_and_or_and_a_slash(extractor: DictionaryExtractor, text: str) -> None:
+    result = extractor.extract(text)
+    assert {m.hpo_id for m in result.mentions} == {"HP:0010610", "HP:0010612"}
+    assert_offsets(result)
+
+
+def test_post_modifier_coordination_over_a_slash(extractor: DictionaryExtractor) -> None:
+    """"renal hypoplasia/dysplasia" names both findings."""
+    result = extractor.extract("Renal hypoplasia/dysplasia was seen.")
+    assert {m.hpo_id for m in result.mentions} == {"HP:0000089", "HP:0000110"}
+
+
+def test_slash_between_words_of_no_coordination(extractor: DictionaryExtractor) -> None:
+    """A slash that joins no findings adds none ("and/or" alone, a ratio)."""
+    result = extractor.extract("Seizures and/or 3/4 of patients.")
+    assert [m.hpo_id for m in result.mentions] == ["HP:0001250"]
+
+
+def test_accented_text_matches_the_unaccented_label(extractor: DictionaryExtractor) -> None:
+    result = extractor.extract("Café au lait spots and branchial fistulae.")
+    assert [(m.hpo_id, m.text) for m in result.mentions] == [
+        ("HP:0000957", "Café au lait spots"), ("HP:0009795", "branchial fistulae"),
+    ]
+
+
 def test_post_modifier_coordination(extractor: DictionaryExtractor) -> None:
     result = extractor.extract("Hypoplasia of the radius and ulna.")
     assert {m.hpo_id for m in result.mentions} == {"HP:0002984", "HP:0003022"}

@@ -29,7 +29,13 @@ from embedded import embedded_hpo, phenotype_id_problem
 from rarelens.ontology import Ontology, Synonym, TermRecord, build_ontology
 from rarelens.ontology.ontology import PHENOTYPIC_ABNORMALITY
 from rarelens.text.english import content_key
-from rarelens.text.lexicon import Lexicon, build_lexicon, load_zh_synonyms, zh_label_variants
+from rarelens.text.lexicon import (
+    Lexicon,
+    build_lexicon,
+    load_en_synonyms,
+    load_zh_synonyms,
+    zh_label_variants,
+)
 
 HPO_ID = re.compile(r"^HP:\d{7}$")
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -46,7 +52,7 @@ def hpo() -> Ontology:
 
 @pytest.fixture(scope="module")
 def hpo_lexicon(hpo: Ontology) -> Lexicon:
-    return build_lexicon(hpo, load_zh_synonyms())
+    return build_lexicon(hpo, load_zh_synonyms(), en_synonyms=load_en_synonyms())
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +106,60 @@ def test_every_curated_expression_is_in_the_lexicon(
     ]
     assert wrong == []
     assert hpo_lexicon.chinese["抽搐"].source == "zh-curated"
+
+
+@pytest.fixture(scope="module")
+def curated_en() -> list[tuple[str, str]]:
+    return load_en_synonyms()
+
+
+def test_english_curated_table_is_well_formed(curated_en: list[tuple[str, str]]) -> None:
+    problems = [
+        f"{hpo_id}\t{text!r}"
+        for hpo_id, text in curated_en
+        if not HPO_ID.match(hpo_id) or len(text) < 3 or text != text.strip() or CJK.search(text)
+        or text != text.lower() and not text.isupper()
+    ]
+    assert curated_en
+    assert not problems, "\n".join(problems)
+
+
+def test_english_curated_ids_are_current_phenotypic_abnormalities(
+    hpo: Ontology, curated_en: list[tuple[str, str]]
+) -> None:
+    problems = [
+        f"{hpo_id} {text}: {problem}"
+        for hpo_id, text in curated_en
+        if (problem := phenotype_id_problem(hpo, hpo_id)) is not None
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_english_curated_expressions_are_unambiguous(curated_en: list[tuple[str, str]]) -> None:
+    """One expression for two ids, or two expressions that fold to one key for different ids,
+    would be decided silently by the lexicon's tie-break."""
+    ids: dict[tuple[str, ...], set[str]] = collections.defaultdict(set)
+    for hpo_id, text in curated_en:
+        ids[content_key(text)].add(hpo_id)
+    assert {k: sorted(v) for k, v in ids.items() if len(v) > 1} == {}
+    assert [r for r, n in collections.Counter(curated_en).items() if n > 1] == []
+
+
+def test_every_english_curated_expression_reaches_its_id(
+    hpo: Ontology, hpo_lexicon: Lexicon, curated_en: list[tuple[str, str]]
+) -> None:
+    """Each row is in the lexicon under its own id: a row whose key HPO already gives another
+    term (which wins the tie) would be dead weight or, worse, a reader's false belief."""
+    wrong = []
+    for hpo_id, text in curated_en:
+        if text.isupper():
+            entry = hpo_lexicon.abbreviations.get(text)
+        else:
+            entry = hpo_lexicon.ordered.get(content_key(text))
+        if entry is None or entry.term != hpo.index(hpo_id):
+            wrong.append((hpo_id, text, None if entry is None else hpo.ids[entry.term]))
+    assert wrong == []
+    assert hpo_lexicon.ordered[content_key("floppy infant")].source == "en-curated"
 
 
 def test_embedded_lexicon_holds_only_current_phenotypic_abnormalities(

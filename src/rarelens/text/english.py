@@ -12,6 +12,7 @@ through the same function.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -34,7 +35,10 @@ _WORD_MAP = {
     "absence": "absent", "lack": "absent", "lacking": "absent", "missing": "absent",
     "retarded": "retardation", "delayed": "delay",
 }
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
+# Latin letters with diacritics are word characters ("café au lait", "Ménière", "Sjögren"); the
+# stem drops the marks, so "Café" meets HPO's "Cafe". CJK and other scripts are not words here.
+_LATIN = "A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_TOKEN = re.compile(f"[{_LATIN}]+(?:'[{_LATIN}]+)?")
 # Folding rules, tried in order on the de-pluralised word; the first that applies wins.
 _FOLD = (
     ("plastic", "plas"), ("plasia", "plas"), ("plasty", "plas"),
@@ -58,9 +62,13 @@ _SPELLING = (("aemia", "emia"), ("oedema", "edema"), ("haem", "hem"), ("paed", "
 def stem(word: str) -> str:
     """The form a word is matched on (see module docstring)."""
     w = word.lower()
+    if not w.isascii():
+        w = "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
     w = _WORD_MAP.get(w, w)
     if len(w) <= 3 or w.isdigit():
         return w
+    if w.endswith("ae") and len(w) > 5:
+        w = w[:-1]  # Latin plural: "fistulae", "vertebrae", "bullae" meet their singular
     for old, new in _SPELLING[:-4]:
         if old in w and len(w) > 5:
             w = w.replace(old, new)

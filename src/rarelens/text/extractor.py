@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from rarelens.model.patient import Patient
+from rarelens.model.scripts import CJK as _CJK
 from rarelens.ontology.ontology import Ontology
 from rarelens.text.context import (
     EN_CUE_WORDS,
@@ -45,12 +46,12 @@ from rarelens.text.lexicon import (
     Lexicon,
     build_chinese_keys,
     build_lexicon,
+    load_en_synonyms,
     load_zh_synonyms,
 )
 from rarelens.text.mention import Mention
 from rarelens.text.zh_modifiers import ZH_MODIFIERS, build_modified_terms, modifier_before
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*")
 # Control characters (NUL, the C0/C1 separators, DEL) are boundaries too: they are not words,
 # and read as plain spaces they let a bag of words join the items they separate
@@ -152,7 +153,7 @@ class DictionaryExtractor:
         self.ontology = ontology
         # Without a lexicon given, the Chinese keys (a quarter of the build) wait for the first
         # text with CJK, so English-only use loads faster; a given lexicon is used as it is.
-        self.lexicon = lexicon or build_lexicon(ontology, chinese=False)
+        self.lexicon = lexicon or build_lexicon(ontology, chinese=False, en_synonyms=load_en_synonyms())
         self._zh: _ChineseKeys | None = _chinese_keys(self.lexicon.chinese) if lexicon is not None else None
         self.nested = nested
         self._tokenize = Tokenizer(EN_CUE_WORDS)
@@ -225,24 +226,19 @@ class DictionaryExtractor:
         def lookup(key: tuple[str, ...]) -> Entry | None:
             return lex.ordered.get(key) or (lex.bags.get(tuple(sorted(key))) if len(key) > 1 else None)
 
-        n = len(tokens)
-        for k in [k for k, t in enumerate(tokens) if t.stem in _CONJUNCTIONS]:
-            conj = tokens[k]
-            if conj.text.lower() not in _CONJUNCTIONS or k == 0 or k + 1 >= n:
-                continue
-            right, left = tokens[k + 1], tokens[k - 1]
-            if right.stop or left.stop or right.stem in _CONJUNCTIONS or left.stem in _CONJUNCTIONS \
-                    or sep(left, conj) not in ("", ",") or sep(conj, right):
+        for lo, r in self._conjunct_pairs(text, tokens):
+            right, left = tokens[r], tokens[lo]
+            if right.stop or left.stop or right.stem in _CONJUNCTIONS or left.stem in _CONJUNCTIONS:
                 continue
             # Pre-modifiers: right conjunct + head is a term; try each left conjunct + head.
             for h in range(1, 4):
-                head = tokens[k + 2 : k + 2 + h]
+                head = tokens[r + 1 : r + 1 + h]
                 if len(head) < h or any(t.stop for t in head) or any(sep(a, b) for a, b in zip([right, *head], head, strict=False)):
                     break
                 hkey = tuple(t.stem for t in head)
                 if (right.stem, *hkey) not in lex.ordered:
                     continue
-                i = k - 1
+                i = lo
                 while i >= 0 and not tokens[i].stop and tokens[i].stem not in _CONJUNCTIONS:
                     e = lookup((tokens[i].stem, *hkey))
                     if e is not None:
@@ -252,7 +248,7 @@ class DictionaryExtractor:
                     i -= 1
                 break
             # Post-modifiers: head + (of the) left conjunct is a term; try head + right conjunct.
-            j = k - 2
+            j = lo - 1
             while j >= 0 and tokens[j].stop and not sep(tokens[j], tokens[j + 1]):
                 j -= 1
             for h in range(1, 4):
@@ -266,6 +262,29 @@ class DictionaryExtractor:
                 if e is not None:
                     out.append(_Candidate(head[0].start, right.end, e, "coordination", False))
                 break
+        return out
+
+    @staticmethod
+    def _conjunct_pairs(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
+        """(left, right) token indices of one-word conjuncts: around "and"/"or" (a comma may
+        precede the conjunction), around "and/or", and either side of a bare slash
+        ("palmar/plantar pits")."""
+        out = []
+        n = len(tokens)
+        for k in range(1, n - 1):
+            a, b = tokens[k - 1], tokens[k]
+            between = text[a.end : b.start].strip()
+            if b.text.lower() in _CONJUNCTIONS and between in ("", ","):
+                r = k + 1
+                if b.text.lower() == "and" and r + 1 < n and tokens[r].text.lower() == "or" \
+                        and text[b.end : tokens[r].start] == "/":
+                    r += 1
+                if not text[tokens[r - 1].end : tokens[r].start].strip():
+                    out.append((k - 1, r))
+            elif between == "/" and a.text.lower() not in _CONJUNCTIONS and b.text.lower() not in _CONJUNCTIONS:
+                out.append((k - 1, k))
+        if n >= 2 and text[tokens[-2].end : tokens[-1].start].strip() == "/":
+            out.append((n - 2, n - 1))
         return out
 
     # -- Chinese -------------------------------------------------------------------------

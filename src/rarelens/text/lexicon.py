@@ -19,7 +19,7 @@ from rarelens.ontology.ontology import PHENOTYPIC_ABNORMALITY, Ontology
 from rarelens.text.english import content_key
 
 _PRIORITY = {"label": 0, "synonym:exact": 1, "synonym:layperson": 2, "synonym:related": 3,
-             "zh-label": 0, "zh-label-variant": 1, "zh-curated": -1, "abbreviation": 1}
+             "zh-label": 0, "zh-label-variant": 1, "zh-curated": -1, "abbreviation": 1, "en-curated": 2}
 # Synonyms that are ordinary English words or too ambiguous in running text to stand alone.
 _MIN_CHARS_EN = 3
 _MIN_CHARS_ZH = 2
@@ -111,7 +111,17 @@ def zh_label_variants(label: str) -> set[str]:
 
 def load_zh_synonyms() -> list[tuple[str, str]]:
     """(HPO id, Chinese expression) rows of the curated table shipped in the package."""
-    text = resources.files("rarelens.text").joinpath("zh_synonyms.tsv").read_text(encoding="utf-8")
+    return _load_curated("zh_synonyms.tsv")
+
+
+def load_en_synonyms() -> list[tuple[str, str]]:
+    """(HPO id, English expression) rows of the curated table shipped in the package: clinical
+    wording that HPO's labels and synonyms do not carry ("floppy infant")."""
+    return _load_curated("en_synonyms.tsv")
+
+
+def _load_curated(name: str) -> list[tuple[str, str]]:
+    text = resources.files("rarelens.text").joinpath(name).read_text(encoding="utf-8")
     rows = []
     for row in csv.reader(text.splitlines(), delimiter="\t"):
         if not row or row[0].startswith("#") or row[0] == "hpo_id":
@@ -121,10 +131,16 @@ def load_zh_synonyms() -> list[tuple[str, str]]:
 
 
 def build_lexicon(
-    ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None = None, *, chinese: bool = True
+    ontology: Ontology,
+    zh_synonyms: list[tuple[str, str]] | None = None,
+    *,
+    chinese: bool = True,
+    en_synonyms: list[tuple[str, str]] | None = None,
 ) -> Lexicon:
     """The whole dictionary; ``chinese=False`` leaves the Chinese keys out (a quarter of the
-    build), for a caller that builds them with `build_chinese_keys` only when a text needs them."""
+    build), for a caller that builds them with `build_chinese_keys` only when a text needs them.
+    ``en_synonyms`` (curated English expressions, `load_en_synonyms`) rank below HPO's own
+    labels and exact synonyms when keys collide: the ontology's wording is the better claim."""
     o = ontology
     pa = o.index(PHENOTYPIC_ABNORMALITY)
     ic = o.ic.tolist()
@@ -164,6 +180,10 @@ def build_lexicon(
                 continue
             source = "synonym:layperson" if syn.is_layperson else f"synonym:{syn.scope.lower()}"
             add_en(syn.text, _entry(idx, source))
+    for hpo_id, text in en_synonyms or ():
+        idx = o.resolve(hpo_id).index
+        if idx is not None and not o.obsolete[idx]:
+            add_en(text, _entry(idx, "en-curated"))
     chinese_keys = build_chinese_keys(o, zh_synonyms) if chinese else {}
     for a in ambiguous_abbr:
         abbreviations.pop(a, None)

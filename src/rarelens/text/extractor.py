@@ -268,23 +268,32 @@ class DictionaryExtractor:
     def _conjunct_pairs(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
         """(left, right) token indices of one-word conjuncts: around "and"/"or" (a comma may
         precede the conjunction), around "and/or", and either side of a bare slash
-        ("palmar/plantar pits")."""
+        ("palmar/plantar pits"). Only conjunction tokens and slashes are visited: this runs on
+        every text, and most tokens are neither."""
         out = []
         n = len(tokens)
-        for k in range(1, n - 1):
-            a, b = tokens[k - 1], tokens[k]
-            between = text[a.end : b.start].strip()
-            if b.text.lower() in _CONJUNCTIONS and between in ("", ","):
-                r = k + 1
-                if b.text.lower() == "and" and r + 1 < n and tokens[r].text.lower() == "or" \
-                        and text[b.end : tokens[r].start] == "/":
-                    r += 1
-                if not text[tokens[r - 1].end : tokens[r].start].strip():
-                    out.append((k - 1, r))
-            elif between == "/" and a.text.lower() not in _CONJUNCTIONS and b.text.lower() not in _CONJUNCTIONS:
+        for k in [k for k, t in enumerate(tokens) if t.stem in _CONJUNCTIONS]:
+            b = tokens[k]
+            if k == 0 or k + 1 >= n:
+                continue
+            word = b.text.lower()
+            if word not in _CONJUNCTIONS or text[tokens[k - 1].end : b.start].strip() not in ("", ","):
+                continue
+            r = k + 1
+            if word == "and" and r + 1 < n and tokens[r].text.lower() == "or" and text[b.end : tokens[r].start] == "/":
+                r += 1
+            if not text[tokens[r - 1].end : tokens[r].start].strip():
+                out.append((k - 1, r))
+        slash = text.find("/")
+        if slash < 0:
+            return out
+        starts = [t.start for t in tokens]
+        while slash >= 0:
+            k = bisect_right(starts, slash)
+            if 0 < k < n and text[tokens[k - 1].end : tokens[k].start].strip() == "/" \
+                    and tokens[k - 1].text.lower() not in _CONJUNCTIONS and tokens[k].text.lower() not in _CONJUNCTIONS:
                 out.append((k - 1, k))
-        if n >= 2 and text[tokens[-2].end : tokens[-1].start].strip() == "/":
-            out.append((n - 2, n - 1))
+            slash = text.find("/", slash + 1)
         return out
 
     # -- Chinese -------------------------------------------------------------------------

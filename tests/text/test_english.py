@@ -50,6 +50,10 @@ from rarelens.text.english import STOPWORDS, Token, Tokenizer, content_key, stem
         ("renal", "kidney"),
         ("ocular", "eye"),
         ("cardiac", "heart"),
+        ("otic", "ear"),
+        ("facial", "face"),
+        ("cerebellar", "cerebellum"),
+        ("gastric", "stomach"),
         # case
         ("SEIZURES", "Seizure"),
         # plurals in -ys, -as and of four-letter words

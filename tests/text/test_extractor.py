@@ -270,6 +270,15 @@ def test_accented_text_matches_the_unaccented_label(extractor: DictionaryExtract
     ]
 
 
+def test_anatomical_adjectives_meet_their_nouns(extractor: DictionaryExtractor) -> None:
+    """"otic" names the ear and "cerebellar" the cerebellum, as "renal" names the kidney."""
+    result = extractor.extract("Branchial, otic and renal anomalies; hypoplasia of the cerebellum.")
+    assert {m.hpo_id for m in result.mentions} == {
+        "HP:0009794", "HP:0000598", "HP:0000077", "HP:0001321",
+    }
+    assert_offsets(result)
+
+
 def test_post_modifier_coordination(extractor: DictionaryExtractor) -> None:
     result = extractor.extract("Hypoplasia of the radius and ulna.")
     assert {m.hpo_id for m in result.mentions} == {"HP:0002984", "HP:0003022"}

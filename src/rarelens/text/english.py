@@ -34,6 +34,14 @@ _WORD_MAP = {
     "abnormal": "abnormality", "anomalous": "abnormality", "malformed": "abnormality",
     "absence": "absent", "lack": "absent", "lacking": "absent", "missing": "absent",
     "retarded": "retardation", "delayed": "delay",
+    "otic": "ear", "aural": "ear", "ophthalmic": "eye", "ophthalmologic": "eye", "ophthalmological": "eye",
+    "oral": "mouth", "nasal": "nose", "facial": "face", "cerebellar": "cerebellum", "vertebral": "vertebra",
+    "femoral": "femur", "tibial": "tibia", "humeral": "humerus", "palatal": "palate", "labial": "lip",
+    "splenic": "spleen", "pancreatic": "pancreas", "gastric": "stomach", "intestinal": "intestine",
+    "colonic": "colon", "rectal": "rectum", "anal": "anus", "urethral": "urethra", "ureteral": "ureter",
+    "uterine": "uterus", "ovarian": "ovary", "scrotal": "scrotum", "penile": "penis", "mammary": "breast",
+    "muscular": "muscle", "osseous": "bone", "aortic": "aorta", "arterial": "artery", "venous": "vein",
+    "retinal": "retina", "corneal": "cornea", "scleral": "sclera", "thyroidal": "thyroid",
 }
 # Latin letters with diacritics are word characters ("café au lait", "Ménière", "Sjögren"); the
 # stem drops the marks, so "Café" meets HPO's "Cafe". CJK and other scripts are not words here.

@@ -218,6 +218,7 @@ class DictionaryExtractor:
         ulna" (post-modifiers). Only conjuncts of one word; each yields the finding it names
         with the shared head, if the lexicon has it."""
         lex = self.lexicon
+        prefixes, vocabulary = lex.prefixes, lex.vocabulary
         out: list[_Candidate] = []
 
         def sep(a: Token, b: Token) -> str:
@@ -230,24 +231,31 @@ class DictionaryExtractor:
             right, left = tokens[r], tokens[lo]
             if right.stop or left.stop or right.stem in _CONJUNCTIONS or left.stem in _CONJUNCTIONS:
                 continue
-            # Pre-modifiers: right conjunct + head is a term; try each left conjunct + head.
-            for h in range(1, 4):
-                head = tokens[r + 1 : r + 1 + h]
-                if len(head) < h or any(t.stop for t in head) or any(sep(a, b) for a, b in zip([right, *head], head, strict=False)):
-                    break
-                hkey = tuple(t.stem for t in head)
-                if (right.stem, *hkey) not in lex.ordered:
-                    continue
-                i = lo
-                while i >= 0 and not tokens[i].stop and tokens[i].stem not in _CONJUNCTIONS:
-                    e = lookup((tokens[i].stem, *hkey))
-                    if e is not None:
-                        out.append(_Candidate(tokens[i].start, head[-1].end, e, "coordination", False))
-                    if i == 0 or sep(tokens[i - 1], tokens[i]) != ",":
+            # Pre-modifiers: right conjunct + head is a term; try each left conjunct + head. A
+            # key no lexicon key starts with ends the search (most conjuncts are no finding).
+            if (right.stem,) in prefixes:
+                for h in range(1, 4):
+                    head = tokens[r + 1 : r + 1 + h]
+                    if len(head) < h or any(t.stop for t in head) or any(sep(a, b) for a, b in zip([right, *head], head, strict=False)):
                         break
-                    i -= 1
-                break
+                    hkey = tuple(t.stem for t in head)
+                    if (right.stem, *hkey) not in prefixes:
+                        break
+                    if (right.stem, *hkey) not in lex.ordered:
+                        continue
+                    i = lo
+                    while i >= 0 and not tokens[i].stop and tokens[i].stem not in _CONJUNCTIONS:
+                        e = lookup((tokens[i].stem, *hkey))
+                        if e is not None:
+                            out.append(_Candidate(tokens[i].start, head[-1].end, e, "coordination", False))
+                        if i == 0 or sep(tokens[i - 1], tokens[i]) != ",":
+                            break
+                        i -= 1
+                    break
             # Post-modifiers: head + (of the) left conjunct is a term; try head + right conjunct.
+            # A left conjunct in no key (``vocabulary``) can complete none.
+            if left.stem not in vocabulary:
+                continue
             j = lo - 1
             while j >= 0 and tokens[j].stop and not sep(tokens[j], tokens[j + 1]):
                 j -= 1

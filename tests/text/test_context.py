@@ -97,6 +97,7 @@ def test_english_affirmed() -> None:
         ("Seizures were absent.", "Seizures", "post-negation:were absent"),
         ("Seizures were not observed.", "Seizures", "post-negation:were not observed"),
         ("Seizures were ruled out.", "Seizures", "post-negation:were ruled out"),
+        ("Convulsions were denied.", "Convulsions", "post-negation:were denied"),
     ],
 )
 def test_english_negation_rule_is_named(text: str, word: str, rule: str) -> None:
@@ -388,6 +389,7 @@ POST_CUES = [
     "were ruled out", "is ruled out", "are ruled out", "been ruled out", "was excluded",
     "were excluded", "is excluded", "are excluded", "was negative", "were negative",
     "is negative", "are negative", "not seen", "not observed", "not detected", "not found",
+    "was denied", "were denied", "is denied", "are denied",
 ]
 
 

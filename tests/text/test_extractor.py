@@ -279,6 +279,30 @@ def test_anatomical_adjectives_meet_their_nouns(extractor: DictionaryExtractor) 
     assert_offsets(result)
 
 
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        ("Hepatic/pancreatic/renal cysts.", {"HP:0001407", "HP:0001737", "HP:0000107"}),
+        ("Renal hypoplasia and / or dysplasia.", {"HP:0000089", "HP:0000110"}),
+    ],
+)
+def test_slash_lists_share_the_head(extractor: DictionaryExtractor, text: str, ids: set[str]) -> None:
+    result = extractor.extract(text)
+    assert ids <= {m.hpo_id for m in result.mentions}
+    assert_offsets(result)
+
+
+def test_lip_words_are_not_read_as_the_labia(extractor: DictionaryExtractor) -> None:
+    """HPO's "Labial …" terms name the labia; "lip" must stay the lip."""
+    result = extractor.extract("She has hypoplastic lips.")
+    assert "HP:0000066" not in {m.hpo_id for m in result.mentions}  # Labial hypoplasia
+
+
+def test_accented_match_is_labelled_exact(extractor: DictionaryExtractor) -> None:
+    mention = extractor.extract("Café-au-lait spot").mentions[0]
+    assert (mention.hpo_id, mention.rule) == ("HP:0000957", "exact")
+
+
 def test_post_modifier_coordination(extractor: DictionaryExtractor) -> None:
     result = extractor.extract("Hypoplasia of the radius and ulna.")
     assert {m.hpo_id for m in result.mentions} == {"HP:0002984", "HP:0003022"}

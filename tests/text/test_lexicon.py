@@ -21,7 +21,10 @@ entry is worked out below, for the rules (which synonyms count, which source win
 from __future__ import annotations
 
 import collections
+import gzip
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -160,6 +163,39 @@ def test_every_english_curated_expression_reaches_its_id(
             wrong.append((hpo_id, text, None if entry is None else hpo.ids[entry.term]))
     assert wrong == []
     assert hpo_lexicon.ordered[content_key("floppy infant")].source == "en-curated"
+
+
+# A negation trigger inside a curated expression would turn "no speech therapy" into a finding
+# and hide the trigger from the words after it ("no speech or language delay").
+_NEGATION_TRIGGERS = frozenset({"no", "not", "never", "without", "neither", "nor", "denies", "denied", "deny", "negative", "free"})
+
+
+def test_english_curated_expressions_hold_no_negation_trigger(curated_en: list[tuple[str, str]]) -> None:
+    assert [text for _, text in curated_en if _NEGATION_TRIGGERS & set(re.split(r"[^a-z]+", text.lower()))] == []
+
+
+def test_english_curated_rows_never_move_a_key_hpo_names(hpo: Ontology, hpo_lexicon: Lexicon) -> None:
+    """The table only adds keys: every key HPO's own wording already has keeps its winner."""
+    base = build_lexicon(hpo, load_zh_synonyms(), en_synonyms=[])
+    for name in ("ordered", "bags", "abbreviations"):
+        old, new = getattr(base, name), getattr(hpo_lexicon, name)
+        moved = {k: (hpo.ids[e.term], hpo.ids[new[k].term]) for k, e in old.items() if new[k] != e}
+        assert moved == {}, name
+        assert len(new) > len(old) or name == "abbreviations"
+
+
+def test_english_curated_abbreviations_are_no_gene_symbols(curated_en: list[tuple[str, str]]) -> None:
+    """"FGR" is a growth restriction in a note and a gene in a paper: an abbreviation that is an
+    HGNC approved symbol is left out. Checked against the shared HGNC table when present."""
+    data = os.environ.get("RARELENS_DATA")
+    path = Path(data) / "genomics" / "genes" / "hgnc.tsv.gz" if data else None
+    if path is None or not path.is_file():
+        pytest.skip("RARELENS_DATA has no genomics/genes/hgnc.tsv.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        col = header.index("symbol")
+        symbols = {line.split("\t")[col] for line in f}
+    assert [text for _, text in curated_en if text.isupper() and text in symbols] == []
 
 
 def test_embedded_lexicon_holds_only_current_phenotypic_abnormalities(

@@ -34,6 +34,7 @@ _EN_POST_NEG = [
     r"(?:was|were|is|are) (?:absent|not (?:present|seen|observed|detected|found|noted))",
     r"(?:was|were|is|are|been) ruled out", r"(?:was|were|is|are) excluded",
     r"(?:was|were|is|are) negative", r"not (?:seen|observed|detected|found)",
+    r"(?:was|were|is|are) denied",
 ]
 _EN_PRE_UNCERTAIN = [
     r"possible", r"possibly", r"probable", r"probably", r"suspected", r"suspicion of",

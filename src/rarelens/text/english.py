@@ -36,7 +36,7 @@ _WORD_MAP = {
     "retarded": "retardation", "delayed": "delay",
     "otic": "ear", "aural": "ear", "ophthalmic": "eye", "ophthalmologic": "eye", "ophthalmological": "eye",
     "oral": "mouth", "nasal": "nose", "facial": "face", "cerebellar": "cerebellum", "vertebral": "vertebra",
-    "femoral": "femur", "tibial": "tibia", "humeral": "humerus", "palatal": "palate", "labial": "lip",
+    "femoral": "femur", "tibial": "tibia", "humeral": "humerus", "palatal": "palate",
     "splenic": "spleen", "pancreatic": "pancreas", "gastric": "stomach", "intestinal": "intestine",
     "colonic": "colon", "rectal": "rectum", "anal": "anus", "urethral": "urethra", "ureteral": "ureter",
     "uterine": "uterus", "ovarian": "ovary", "scrotal": "scrotum", "penile": "penis", "mammary": "breast",
@@ -66,12 +66,17 @@ _SPELLING = (("aemia", "emia"), ("oedema", "edema"), ("haem", "hem"), ("paed", "
              ("ae", "e"), ("tumour", "tumor"), ("colour", "color"), ("behaviour", "behavior"))
 
 
+def strip_accents(text: str) -> str:
+    """"café" → "cafe": HPO writes its labels without diacritics, papers and notes often not."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """The form a word is matched on (see module docstring)."""
     w = word.lower()
     if not w.isascii():
-        w = "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
+        w = strip_accents(w)
     w = _WORD_MAP.get(w, w)
     if len(w) <= 3 or w.isdigit():
         return w

@@ -39,14 +39,13 @@ from rarelens.text.context import (
     mask_spans,
     sentence_starts,
 )
-from rarelens.text.english import STOPWORDS, Token, Tokenizer
+from rarelens.text.english import STOPWORDS, Token, Tokenizer, strip_accents
 from rarelens.text.lab_values import LabReader
 from rarelens.text.lexicon import (
     Entry,
     Lexicon,
     build_chinese_keys,
     build_lexicon,
-    load_en_synonyms,
     load_zh_synonyms,
 )
 from rarelens.text.mention import Mention
@@ -69,6 +68,9 @@ _LAB_PRIORITY = 1  # a laboratory rule ranks with exact synonyms when spans tie
 # Words that join two findings: a bag of words never spans one ("seizures and hypotonia" is
 # two findings, not *Atonic seizure*); ordered keys keep them ("Cleft lip and palate").
 _CONJUNCTIONS = frozenset({"and", "or"})
+# What may stand between the items of a list of modifiers ("hepatic, pancreatic and renal cysts",
+# "palmar/plantar/digital pits").
+_LIST_SEPARATORS = frozenset({",", "/"})
 LANGUAGES = ("auto", "en", "zh")
 
 
@@ -112,6 +114,11 @@ class Extraction:
         return tuple(m for m in self.findings if m.family)
 
 
+def _gap(text: str, a: Token, b: Token) -> str:
+    """What separates two tokens, without spaces: "" inside a phrase, "," or "/" in a list."""
+    return text[a.end : b.start].strip()
+
+
 def detect_language(text: str) -> str:
     """zh when at least one in twenty letters is a CJK character, else en."""
     cjk = len(_CJK.findall(text))
@@ -153,7 +160,7 @@ class DictionaryExtractor:
         self.ontology = ontology
         # Without a lexicon given, the Chinese keys (a quarter of the build) wait for the first
         # text with CJK, so English-only use loads faster; a given lexicon is used as it is.
-        self.lexicon = lexicon or build_lexicon(ontology, chinese=False, en_synonyms=load_en_synonyms())
+        self.lexicon = lexicon or build_lexicon(ontology, chinese=False)
         self._zh: _ChineseKeys | None = _chinese_keys(self.lexicon.chinese) if lexicon is not None else None
         self.nested = nested
         self._tokenize = Tokenizer(EN_CUE_WORDS)
@@ -201,7 +208,10 @@ class DictionaryExtractor:
         return out
 
     def _en_candidate(self, text: str, first: Token, last: Token, entry: Entry, key: tuple[str, ...]) -> _Candidate:
-        surface = [w for w in re.findall(r"[a-z0-9]+", text[first.start : last.end].lower()) if w not in STOPWORDS]
+        span = text[first.start : last.end].lower()
+        if not span.isascii():
+            span = strip_accents(span)
+        surface = [w for w in re.findall(r"[a-z0-9]+", span) if w not in STOPWORDS]
         exact = tuple(surface) == key or surface == self._entry_words(entry)
         return _Candidate(first.start, last.end, entry, "exact" if exact else "variant", False)
 
@@ -222,14 +232,14 @@ class DictionaryExtractor:
         out: list[_Candidate] = []
 
         def sep(a: Token, b: Token) -> str:
-            return text[a.end : b.start].strip()
+            return _gap(text, a, b)
 
         def lookup(key: tuple[str, ...]) -> Entry | None:
             return lex.ordered.get(key) or (lex.bags.get(tuple(sorted(key))) if len(key) > 1 else None)
 
         for lo, r in self._conjunct_pairs(text, tokens):
             right, left = tokens[r], tokens[lo]
-            if right.stop or left.stop or right.stem in _CONJUNCTIONS or left.stem in _CONJUNCTIONS:
+            if right.stop or left.stop:
                 continue
             # Pre-modifiers: right conjunct + head is a term; try each left conjunct + head. A
             # key no lexicon key starts with ends the search (most conjuncts are no finding).
@@ -248,7 +258,7 @@ class DictionaryExtractor:
                         e = lookup((tokens[i].stem, *hkey))
                         if e is not None:
                             out.append(_Candidate(tokens[i].start, head[-1].end, e, "coordination", False))
-                        if i == 0 or sep(tokens[i - 1], tokens[i]) != ",":
+                        if i == 0 or sep(tokens[i - 1], tokens[i]) not in _LIST_SEPARATORS:
                             break
                         i -= 1
                     break
@@ -274,23 +284,24 @@ class DictionaryExtractor:
 
     @staticmethod
     def _conjunct_pairs(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
-        """(left, right) token indices of one-word conjuncts: around "and"/"or" (a comma may
-        precede the conjunction), around "and/or", and either side of a bare slash
-        ("palmar/plantar pits"). Only conjunction tokens and slashes are visited: this runs on
-        every text, and most tokens are neither."""
-        out = []
+        """(left, right) token indices of one-word conjuncts, neither a conjunction: around
+        "and"/"or" (a comma may precede the conjunction), around "and/or" (spaces allowed round
+        the slash), and either side of a bare slash ("palmar/plantar pits"). Only conjunction
+        tokens and slashes are visited: this runs on every text, and most tokens are neither."""
+        out: list[tuple[int, int]] = []
         n = len(tokens)
+
+        def is_conjunction(t: Token) -> bool:
+            return t.text.lower() in _CONJUNCTIONS
+
         for k in [k for k, t in enumerate(tokens) if t.stem in _CONJUNCTIONS]:
             b = tokens[k]
-            if k == 0 or k + 1 >= n:
-                continue
-            word = b.text.lower()
-            if word not in _CONJUNCTIONS or text[tokens[k - 1].end : b.start].strip() not in ("", ","):
+            if k == 0 or k + 1 >= n or not is_conjunction(b) or _gap(text, tokens[k - 1], b) not in ("", ","):
                 continue
             r = k + 1
-            if word == "and" and r + 1 < n and tokens[r].text.lower() == "or" and text[b.end : tokens[r].start] == "/":
+            if b.text.lower() == "and" and r + 1 < n and tokens[r].text.lower() == "or" and _gap(text, b, tokens[r]) == "/":
                 r += 1
-            if not text[tokens[r - 1].end : tokens[r].start].strip():
+            if not _gap(text, tokens[r - 1], tokens[r]) and not is_conjunction(tokens[k - 1]) and not is_conjunction(tokens[r]):
                 out.append((k - 1, r))
         slash = text.find("/")
         if slash < 0:
@@ -298,8 +309,8 @@ class DictionaryExtractor:
         starts = [t.start for t in tokens]
         while slash >= 0:
             k = bisect_right(starts, slash)
-            if 0 < k < n and text[tokens[k - 1].end : tokens[k].start].strip() == "/" \
-                    and tokens[k - 1].text.lower() not in _CONJUNCTIONS and tokens[k].text.lower() not in _CONJUNCTIONS:
+            if 0 < k < n and _gap(text, tokens[k - 1], tokens[k]) == "/" \
+                    and not is_conjunction(tokens[k - 1]) and not is_conjunction(tokens[k]):
                 out.append((k - 1, k))
             slash = text.find("/", slash + 1)
         return out

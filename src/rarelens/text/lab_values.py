@@ -161,7 +161,7 @@ _ZH_LIST = re.compile(r"\s*(?:、|及|和|与|以及)\s*")
 # Chinese right after the analyte (a bracketed abbreviation may sit between) makes it a Chinese
 # finding; spaces and tabs only, so an analyte at a line end does not take the next line's language.
 _CJK_NEXT = re.compile(rf"[ \t]*(?:{_ABBREVIATION_BODY}[ \t]*)?[{CJK_RANGE}]")
-_WORD = re.compile(r"[A-Za-z0-9]+")  # the extractor's word tokens, without the apostrophe part
+_WORD = re.compile(r"[A-Za-z0-9]+")  # an analyte name's first word: analyte names are ASCII
 _WORD_CHAR = re.compile(r"[A-Za-z0-9+-]")  # ASCII only: "ALT升高" ends at 升; "CK-MB" is not CK
 
 

@@ -2,9 +2,10 @@
 
 Every current term under Phenotypic abnormality contributes its label, its EXACT, RELATED and
 layperson synonyms (BROAD and NARROW ones name other concepts and are left out), its Chinese
-label, and the curated Chinese clinical expressions shipped with RareLens
-(``zh_synonyms.tsv``: clinicians write 抽搐 where CHPO says 癫痫发作). When two terms claim the
-same key, the better source wins (label > exact > layperson > related) and then the more
+label, and the curated clinical expressions shipped with RareLens in Chinese
+(``zh_synonyms.tsv``: clinicians write 抽搐 where CHPO says 癫痫发作) and English
+(``en_synonyms.tsv``: "floppy infant", "upgoing plantars"). When two terms claim the same key,
+the better source wins (label > exact > layperson > related > curated English) and then the more
 general term (lower information content).
 """
 
@@ -19,7 +20,12 @@ from rarelens.ontology.ontology import PHENOTYPIC_ABNORMALITY, Ontology
 from rarelens.text.english import content_key
 
 _PRIORITY = {"label": 0, "synonym:exact": 1, "synonym:layperson": 2, "synonym:related": 3,
-             "zh-label": 0, "zh-label-variant": 1, "zh-curated": -1, "abbreviation": 1, "en-curated": 2}
+             "zh-label": 0, "zh-label-variant": 1, "zh-curated": -1, "abbreviation": 1,
+             # Below every HPO synonym: a curated English row only adds keys the ontology leaves
+             # free, so it can never move a finding HPO's own wording names. (Curated Chinese
+             # rows rank first instead: CHPO labels are translations, the curated rows are how
+             # notes are written.)
+             "en-curated": 4}
 # Synonyms that are ordinary English words or too ambiguous in running text to stand alone.
 _MIN_CHARS_EN = 3
 _MIN_CHARS_ZH = 2
@@ -123,9 +129,11 @@ def load_en_synonyms() -> list[tuple[str, str]]:
 def _load_curated(name: str) -> list[tuple[str, str]]:
     text = resources.files("rarelens.text").joinpath(name).read_text(encoding="utf-8")
     rows = []
-    for row in csv.reader(text.splitlines(), delimiter="\t"):
+    for line, row in enumerate(csv.reader(text.splitlines(), delimiter="\t"), start=1):
         if not row or row[0].startswith("#") or row[0] == "hpo_id":
             continue
+        if len(row) < 2:
+            raise ValueError(f"{name}:{line}: expected 'hpo_id<TAB>expression[<TAB>note]', got {row!r}")
         rows.append((row[0].strip(), row[1].strip()))
     return rows
 
@@ -139,8 +147,8 @@ def build_lexicon(
 ) -> Lexicon:
     """The whole dictionary; ``chinese=False`` leaves the Chinese keys out (a quarter of the
     build), for a caller that builds them with `build_chinese_keys` only when a text needs them.
-    ``en_synonyms`` (curated English expressions, `load_en_synonyms`) rank below HPO's own
-    labels and exact synonyms when keys collide: the ontology's wording is the better claim."""
+    ``en_synonyms`` (curated English expressions, default the shipped table; ``[]`` for none)
+    rank below every HPO synonym when keys collide: the ontology's wording is the better claim."""
     o = ontology
     pa = o.index(PHENOTYPIC_ABNORMALITY)
     ic = o.ic.tolist()
@@ -180,7 +188,7 @@ def build_lexicon(
                 continue
             source = "synonym:layperson" if syn.is_layperson else f"synonym:{syn.scope.lower()}"
             add_en(syn.text, _entry(idx, source))
-    for hpo_id, text in en_synonyms or ():
+    for hpo_id, text in load_en_synonyms() if en_synonyms is None else en_synonyms:
         idx = o.resolve(hpo_id).index
         if idx is not None and not o.obsolete[idx]:
             add_en(text, _entry(idx, "en-curated"))

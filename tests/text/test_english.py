@@ -83,6 +83,8 @@ def test_text_form_folds_onto_label_form(text_form: str, label_form: str) -> Non
 @pytest.mark.parametrize(
     ("a", "b"),
     [
+        ("pneumoniae", "pneumonia"),  # Streptococcus pneumoniae, a genitive, not a plural
+        ("influenzae", "influenza"),
         ("hypoplasia", "hyperplasia"),
         ("hypotonia", "hypertonia"),
         ("microcephaly", "macrocephaly"),

@@ -59,6 +59,9 @@ _FOLD = (
     ("ities", "al"), ("ity", "al"), ("ism", "ic"), ("ical", "ic"), ("ic", "ic"), ("ia", "ic"),
     ("ies", "y"),
 )
+# Latin genitives in bacterial names look like -ae plurals: "Streptococcus pneumoniae" is no
+# pneumonia, "Haemophilus influenzae" no influenza.
+_SPECIES_EPITHETS = frozenset({"pneumoniae", "influenzae", "agalactiae", "gonorrhoeae", "cloacae"})
 _KEEP_S = ("ss", "us", "is", "ous", "sis", "xis")
 _KEEP_WORDS = frozenset({"pancreas", "atlas", "thorax", "lens", "pelvis", "iris", "cutis", "situs", "mitis"})
 # British spellings folded onto American ones, as HPO labels are American.
@@ -80,7 +83,7 @@ def stem(word: str) -> str:
     w = _WORD_MAP.get(w, w)
     if len(w) <= 3 or w.isdigit():
         return w
-    if w.endswith("ae") and len(w) > 5:
+    if w.endswith("ae") and len(w) > 5 and w not in _SPECIES_EPITHETS:
         w = w[:-1]  # Latin plural: "fistulae", "vertebrae", "bullae" meet their singular
     for old, new in _SPELLING[:-4]:
         if old in w and len(w) > 5:

@@ -303,6 +303,20 @@ def test_accented_match_is_labelled_exact(extractor: DictionaryExtractor) -> Non
     assert (mention.hpo_id, mention.rule) == ("HP:0000957", "exact")
 
 
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        # a right conjunct that modifies the next word is no post-modifier of the left's head
+        ("She had short stature and facial dysmorphism.", "HP:0011219"),  # Short face
+        # the shared head is the longest term after the right conjunct ("nasal bridge")
+        ("Hypoplasia of the nasal bones and broad nasal bridge.", "HP:0041249"),  # Fractured nose
+        ("Hypoplasia of the nasal bones and broad nasal bridge.", "HP:0000445"),  # Wide nose
+    ],
+)
+def test_coordination_reads_no_false_finding(extractor: DictionaryExtractor, text: str, wrong: str) -> None:
+    assert wrong not in {m.hpo_id for m in extractor.extract(text).mentions}
+
+
 def test_post_modifier_coordination(extractor: DictionaryExtractor) -> None:
     result = extractor.extract("Hypoplasia of the radius and ulna.")
     assert {m.hpo_id for m in result.mentions} == {"HP:0002984", "HP:0003022"}

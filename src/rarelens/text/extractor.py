@@ -241,9 +241,11 @@ class DictionaryExtractor:
             right, left = tokens[r], tokens[lo]
             if right.stop or left.stop:
                 continue
-            # Pre-modifiers: right conjunct + head is a term; try each left conjunct + head. A
-            # key no lexicon key starts with ends the search (most conjuncts are no finding).
+            # Pre-modifiers: right conjunct + head is a term; try each left conjunct + head. The
+            # longest such head wins ("bones and broad nasal bridge": the head is "nasal bridge",
+            # not "nasal"). A key no lexicon key starts with ends the search.
             if (right.stem,) in prefixes:
+                heads = []
                 for h in range(1, 4):
                     head = tokens[r + 1 : r + 1 + h]
                     if len(head) < h or any(t.stop for t in head) or any(sep(a, b) for a, b in zip([right, *head], head, strict=False)):
@@ -251,8 +253,9 @@ class DictionaryExtractor:
                     hkey = tuple(t.stem for t in head)
                     if (right.stem, *hkey) not in prefixes:
                         break
-                    if (right.stem, *hkey) not in lex.ordered:
-                        continue
+                    if (right.stem, *hkey) in lex.ordered:
+                        heads.append((head, hkey))
+                for head, hkey in heads[-1:]:
                     i = lo
                     while i >= 0 and not tokens[i].stop and tokens[i].stem not in _CONJUNCTIONS:
                         e = lookup((tokens[i].stem, *hkey))
@@ -261,10 +264,13 @@ class DictionaryExtractor:
                         if i == 0 or sep(tokens[i - 1], tokens[i]) not in _LIST_SEPARATORS:
                             break
                         i -= 1
-                    break
             # Post-modifiers: head + (of the) left conjunct is a term; try head + right conjunct.
-            # A left conjunct in no key (``vocabulary``) can complete none.
+            # A left conjunct in no key (``vocabulary``) can complete none, and a right one that
+            # a content word follows modifies that word ("short stature and facial
+            # dysmorphism" names no short face).
             if left.stem not in vocabulary:
+                continue
+            if r + 1 < len(tokens) and not tokens[r + 1].stop and not sep(right, tokens[r + 1]):
                 continue
             j = lo - 1
             while j >= 0 and tokens[j].stop and not sep(tokens[j], tokens[j + 1]):

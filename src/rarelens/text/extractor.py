@@ -68,6 +68,9 @@ _LAB_PRIORITY = 1  # a laboratory rule ranks with exact synonyms when spans tie
 # Words that join two findings: a bag of words never spans one ("seizures and hypotonia" is
 # two findings, not *Atonic seizure*); ordered keys keep them ("Cleft lip and palate").
 _CONJUNCTIONS = frozenset({"and", "or"})
+# "with" joins two things, so a bag of words never spans it ("mandible with absence of the
+# thumbs" is no *Mandibular aplasia*); checked only when a bag matches, which is rare.
+_WITH = re.compile(r"\bwith(?:out)?\b", re.IGNORECASE)
 # What may stand between the items of a list of modifiers ("hepatic, pancreatic and renal cysts",
 # "palmar/plantar/digital pits").
 _LIST_SEPARATORS = frozenset({",", "/"})
@@ -199,7 +202,8 @@ class DictionaryExtractor:
                         break
                     bag = stems[i : j + 1]
                     e2 = bags.get(tuple(sorted(bag)))
-                    if e2 is not None and tuple(bag) not in ordered:
+                    if e2 is not None and tuple(bag) not in ordered \
+                            and not _WITH.search(text, content[i].end, content[j].start):
                         out.append(_Candidate(content[i].start, content[j].end, e2, "word-order", False))
             for t in phrase:
                 e3 = abbreviations.get(t.text)

@@ -319,9 +319,8 @@ def test_coordination_reads_no_false_finding(extractor: DictionaryExtractor, tex
 
 def test_word_order_never_spans_with(extractor: DictionaryExtractor) -> None:
     """A bag of words across "with" joins two findings into a third."""
-    ids = {m.hpo_id for m in extractor.extract("A small mandible with absence of the thumbs.").mentions}
-    assert "HP:0009939" not in ids  # Mandibular aplasia
-    assert "HP:0000347" in ids  # Micrognathia, from "small mandible"
+    text = "Radiographs showed a hypoplastic mandible with absence of the coronoid process."
+    assert "HP:0009939" not in {m.hpo_id for m in extractor.extract(text).mentions}  # Mandibular aplasia
 
 
 def test_post_modifier_coordination(extractor: DictionaryExtractor) -> None:

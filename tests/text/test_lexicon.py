@@ -547,3 +547,10 @@ def test_content_key_with_a_memo_is_the_same() -> None:
     for text in ("Abnormality of the kidneys", "Kidney abnormality", "Seizures", "of the"):
         assert content_key(text, memo) == content_key(text)
     assert memo["kidneys"] == memo["kidney"]
+
+
+def test_ambiguous_exact_synonym_is_left_out(hpo: Ontology, hpo_lexicon: Lexicon) -> None:
+    """"Hypersensitivity" (EXACT for *Emotional hypersensitivity*) is a drug reaction in notes."""
+    assert content_key("Hypersensitivity") not in hpo_lexicon.ordered
+    entry = hpo_lexicon.ordered[content_key("Emotional hypersensitivity")]
+    assert hpo.ids[entry.term] == "HP:0041092"

@@ -34,6 +34,9 @@ _MIN_CHARS_ZH = 2
 _COMMON_RELATED_WORDS = frozenset({
     "collecting", "fits", "imbalance", "limp", "oncology", "panting", "prostration", "trance", "twitching",
 })
+# One-word EXACT synonyms whose everyday clinical sense is another finding: "hypersensitivity"
+# is a drug or immune reaction in notes, not *Emotional hypersensitivity*.
+_AMBIGUOUS_EXACT_WORDS = frozenset({"hypersensitivity"})
 # CHPO labels that are ordinary words in a Chinese note: 小指 is "the little finger" (右手小指外伤),
 # not *Small finger*; 前臂 is the forearm, not *Forearm pain*; 外翻 is eversion (足外翻), not
 # *Exstrophy*; 平静 is "calm" (呼吸平静). Longer expressions containing them still match.
@@ -184,7 +187,8 @@ def build_lexicon(
         for syn in o.synonyms[idx]:
             if syn.scope not in ("EXACT", "RELATED"):
                 continue
-            if syn.scope == "RELATED" and syn.text.strip().lower() in _COMMON_RELATED_WORDS:
+            word = syn.text.strip().lower()
+            if syn.scope == "RELATED" and word in _COMMON_RELATED_WORDS or word in _AMBIGUOUS_EXACT_WORDS:
                 continue
             source = "synonym:layperson" if syn.is_layperson else f"synonym:{syn.scope.lower()}"
             add_en(syn.text, _entry(idx, source))

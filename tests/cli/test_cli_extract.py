@@ -708,3 +708,49 @@ def test_extract_json_excluded_is_what_diagnose_excludes(runner: CliRunner, asse
     assert flags[AORTIC_ROOT] == (True, True)
     assert data["observed"] == [ARACHNODACTYLY]
     assert data["excluded"] == []
+
+
+# ---- a hospital's vocabulary file ---------------------------------------------------------
+
+
+def _vocabulary(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "ward.tsv"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_extract_reads_a_vocabulary_file(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path) -> None:
+    vocab = _vocabulary(tmp_path, "# ward shorthand\nhpo_id\texpression\tnote\n"
+                                  f"{ARACHNODACTYLY}\tspider fingers\tlocal wording\n{SHORT_STATURE}\t个子矮\n")
+    result = runner.invoke(app, ["extract", "Spider fingers; 患儿个子矮。", "--vocabulary", str(vocab), "-f", "json"])
+    assert_exit(result, 0)
+    found = [(m["text"], m["hpo_id"], m["source"]) for m in json.loads(result.stdout)["mentions"]]
+    assert found == [("Spider fingers", ARACHNODACTYLY, "vocabulary"), ("个子矮", SHORT_STATURE, "vocabulary")]
+
+
+def test_diagnose_text_uses_the_vocabulary_of_the_environment(
+    runner: CliRunner, assert_exit: AssertExit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RARELENS_VOCABULARY", str(_vocabulary(tmp_path, f"{ARACHNODACTYLY}\tspider fingers\n")))
+    result = runner.invoke(app, ["diagnose", "--text", "Spider fingers and ectopia lentis.", "--format", "json"])
+    assert_exit(result, 0)
+    assert f"Spider fingers → {ARACHNODACTYLY}" in flat(result.stderr)
+
+
+def test_vocabulary_rows_that_cannot_be_used_are_all_named(
+    runner: CliRunner, assert_exit: AssertExit, tmp_path: Path
+) -> None:
+    vocab = _vocabulary(tmp_path, "HP:9999999\tfoo bar\nHP:0000118\tanything\nno tab here\n"
+                                  f"{ARACHNODACTYLY}\tspider fingers\n{SHORT_STATURE}\tspider fingers\n")
+    result = runner.invoke(app, ["extract", "Spider fingers.", "--vocabulary", str(vocab)])
+    assert_exit(result, 1)
+    message = flat(result.stderr)
+    for part in ("4 unusable line(s)", "line 1: HP:9999999", "line 2: HP:0000118", "line 3:", "line 5:",
+                 "already given HP:0001166 on line 4", "Fix:"):
+        assert part in message, part
+
+
+def test_missing_vocabulary_file_is_a_usage_error(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["extract", "Spider fingers.", "--vocabulary", str(tmp_path / "none.tsv")])
+    assert_exit(result, 2)
+    assert "no such file" in flat(result.stderr)

@@ -142,9 +142,9 @@ def analyze(
             patient = parse_phenopacket(original, phenopacket, kbase.ontology).patient
             sex_norm = sex_norm or patient.sex
         elif text is not None:
-            from rarelens.text.extractor import DictionaryExtractor
+            from rarelens.cli.common import build_extractor
 
-            ex = DictionaryExtractor(kbase.ontology).extract(text)
+            ex = build_extractor(kbase.ontology).extract(text)
             obs = sorted({m.hpo_id for m in ex.present} | set(split_ids(hpo)))
             neg = sorted(({m.hpo_id for m in ex.excluded} | set(split_ids(excluded))) - set(obs))
             patient = build_patient(kbase.ontology, obs, neg, sex=sex_norm, location="text")

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from rarelens.io.phenopacket import PhenopacketCase
     from rarelens.model.issue import ValidationError
     from rarelens.ontology.ontology import Ontology
+    from rarelens.text.extractor import DictionaryExtractor
 
 console = Console()
 err = Console(stderr=True)
@@ -156,6 +157,30 @@ def require_dir(path: Path, option: str) -> None:
         fail(f"{option} {path} is a file, not a folder. Fix: give the folder holding the files", EXIT_USAGE)
     if not path.is_dir():
         fail(f"no such folder: {path} ({option}). Fix: check the path", EXIT_USAGE)
+
+
+def build_extractor(ontology: Ontology, vocabulary: Path | None = None, *, nested: bool = True) -> DictionaryExtractor:
+    """The text extractor a command uses: the shipped dictionary plus a hospital's vocabulary
+    file, from ``--vocabulary`` or else ``RARELENS_VOCABULARY`` (see `rarelens.text.vocabulary`).
+    A missing file is a usage error (2); a file with unusable rows is bad data (1), with every
+    bad line named, so no row is ever dropped silently."""
+    from rarelens.io.text_files import TextFileError
+    from rarelens.text.extractor import DictionaryExtractor
+    from rarelens.text.vocabulary import VocabularyError, load_vocabulary
+
+    option = "--vocabulary"
+    if vocabulary is None and os.environ.get("RARELENS_VOCABULARY"):
+        vocabulary, option = Path(os.environ["RARELENS_VOCABULARY"]), "RARELENS_VOCABULARY"
+    if vocabulary is None:
+        return DictionaryExtractor(ontology, nested=nested)
+    require_file(vocabulary, option)
+    try:
+        loaded = load_vocabulary(vocabulary, ontology)
+    except (VocabularyError, TextFileError) as exc:
+        fail(str(exc))
+    for w in loaded.warnings:
+        warn(w)
+    return DictionaryExtractor(ontology, nested=nested, vocabulary=loaded.english() + loaded.chinese())
 
 
 def read_text_or_fail(path: Path) -> str:

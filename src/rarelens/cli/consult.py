@@ -341,9 +341,9 @@ def _findings(engine: ConsultationEngine, start: StartOptions, *, required: bool
     an error when it was the only source of findings, else a warning: never silently empty."""
     observed, negated = split_ids(start.hpo), split_ids(start.excluded)
     if start.text is not None:
-        from rarelens.text.extractor import DictionaryExtractor
+        from rarelens.cli.common import build_extractor
 
-        extraction = DictionaryExtractor(engine.kb.ontology).extract(start.text)
+        extraction = build_extractor(engine.kb.ontology).extract(start.text)
         found = [m.hpo_id for m in extraction.present]
         observed += found
         negated += [m.hpo_id for m in extraction.excluded]

@@ -147,9 +147,9 @@ def _from_text(
     text: str, hpo: list[str], excluded: list[str], ontology: Ontology, sex: str | None, onset_years: float | None,
 ) -> Patient:
     """Terms found in the text, plus any --hpo / --excluded; the extraction is shown on stderr."""
-    from rarelens.text.extractor import DictionaryExtractor
+    from rarelens.cli.common import build_extractor
 
-    extraction = DictionaryExtractor(ontology).extract(text)
+    extraction = build_extractor(ontology).extract(text)
     if not extraction.present:
         fail("no phenotype found in the text; give HPO ids with --hpo or check the text", EXIT_USAGE)
     for m in extraction.mentions:

@@ -13,6 +13,7 @@ from rich.table import Table
 from rarelens.cli.common import (
     EXIT_USAGE,
     KbOption,
+    build_extractor,
     console,
     fail,
     open_kb,
@@ -21,7 +22,7 @@ from rarelens.cli.common import (
 )
 from rarelens.io.text_files import TextFileError, decode_utf8
 from rarelens.ontology import Ontology
-from rarelens.text.extractor import LANGUAGES, DictionaryExtractor, Extraction
+from rarelens.text.extractor import LANGUAGES, Extraction
 
 FORMATS = ("table", "json", "tsv")
 _TSV_COLUMNS = ("start", "end", "text", "hpo_id", "label", "label_zh", "negated", "uncertain", "family",
@@ -70,6 +71,7 @@ def extract(
     lang: str = typer.Option("auto", "--lang", help=f"One of {', '.join(LANGUAGES)}."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"One of {', '.join(FORMATS)}."),
     nested: bool = typer.Option(True, "--nested/--no-nested", help="Also report the more general findings named inside a longer match (\"mental retardation\" in \"severe mental retardation\")."),
+    vocabulary: Path | None = typer.Option(None, "--vocabulary", help="A TSV of your own wording (HP:id<TAB>expression per line; English or Chinese) added to the dictionary; default $RARELENS_VOCABULARY."),
     model: bool = typer.Option(False, "--model", help="Also ask the language model configured by RARELENS_LLM_URL / RARELENS_LLM_MODEL / RARELENS_LLM_KEY (OpenAI-compatible); its proposals are verified against the ontology and the text."),
     kb: Path | None = KbOption,
 ) -> None:
@@ -80,7 +82,7 @@ def extract(
         fail(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}", EXIT_USAGE)
     body = read_text_input(text, file)
     kbase = open_kb(kb)
-    result = DictionaryExtractor(kbase.ontology, nested=nested).extract(body, lang)
+    result = build_extractor(kbase.ontology, vocabulary, nested=nested).extract(body, lang)
     if model:
         result = _with_model(result, kbase.ontology)
     if fmt == "json":

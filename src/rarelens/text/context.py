@@ -112,13 +112,20 @@ def sentence_starts(text: str) -> list[int]:
     return [0] + [m.end() for m in _SENTENCE.finditer(text)]
 
 
+# A "sentence" is cut to this many characters either side of the finding: text without
+# sentence ends (a pasted table, a run-on dictation) would otherwise make every finding search
+# the whole text, quadratic in its length. Cues reach a few words (NegEx scope), a family
+# cue one sentence; 1,000 characters is about 150 words.
+_CONTEXT_CHARS = 1000
+
+
 def _sentence_bounds(text: str, start: int, end: int, starts: list[int] | None) -> tuple[int, int]:
     starts = starts if starts is not None else sentence_starts(text)
     i = bisect_right(starts, start) - 1
     lo = starts[max(i, 0)]
     j = bisect_right(starts, max(end - 1, start))
     hi = starts[j] if j < len(starts) else len(text)
-    return lo, hi
+    return max(lo, start - _CONTEXT_CHARS), min(hi, end + _CONTEXT_CHARS)
 
 
 def _clause_bounds(text: str, start: int, end: int, lo: int, hi: int, pattern: re.Pattern[str]) -> tuple[int, int]:

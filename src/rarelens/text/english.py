@@ -36,7 +36,7 @@ _WORD_MAP = {
     "retarded": "retardation", "delayed": "delay",
     "otic": "ear", "aural": "ear", "ophthalmic": "eye", "ophthalmologic": "eye", "ophthalmological": "eye",
     "oral": "mouth", "nasal": "nose", "facial": "face", "cerebellar": "cerebellum", "vertebral": "vertebra",
-    "femoral": "femur", "tibial": "tibia", "humeral": "humerus", "palatal": "palate",
+    "femoral": "femur", "tibial": "tibia", "fibular": "fibula", "humeral": "humerus", "palatal": "palate",
     "splenic": "spleen", "pancreatic": "pancreas", "gastric": "stomach", "intestinal": "intestine",
     "colonic": "colon", "rectal": "rectum", "anal": "anus", "urethral": "urethra", "ureteral": "ureter",
     "uterine": "uterus", "ovarian": "ovary", "scrotal": "scrotum", "penile": "penis", "mammary": "breast",

@@ -278,11 +278,11 @@ class DictionaryExtractor:
                         i -= 1
             # Post-modifiers: head + (of the) left conjunct is a term; try head + right conjunct.
             # A left conjunct in no key (``vocabulary``) can complete none, and a right one that
-            # a content word follows modifies that word ("short stature and facial
-            # dysmorphism" names no short face).
+            # begins a term with the next word modifies that word ("short stature and facial
+            # dysmorphism" names no short face; "radius and ulna bilaterally" keeps the ulna).
             if left.stem not in vocabulary:
                 continue
-            if r + 1 < len(tokens) and not tokens[r + 1].stop and not sep(right, tokens[r + 1]):
+            if r + 1 < len(tokens) and not sep(right, tokens[r + 1]) and (right.stem, tokens[r + 1].stem) in prefixes:
                 continue
             j = lo - 1
             while j >= 0 and tokens[j].stop and not sep(tokens[j], tokens[j + 1]):

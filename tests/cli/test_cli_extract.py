@@ -746,7 +746,7 @@ def test_vocabulary_rows_that_cannot_be_used_are_all_named(
     assert_exit(result, 1)
     message = flat(result.stderr)
     for part in ("4 unusable line(s)", "line 1: HP:9999999", "line 2: HP:0000118", "line 3:", "line 5:",
-                 "already given HP:0001166 on line 4", "Fix:"):
+                 "reads the same as line 4", "which gives HP:0001166", "Fix:"):
         assert part in message, part
 
 

@@ -86,7 +86,8 @@ def _better(old: Entry | None, new: Entry, ic: list[float]) -> bool:
     return (new.priority, ic[new.term]) < (old.priority, ic[old.term])
 
 
-def _is_abbreviation(text: str) -> bool:
+def is_abbreviation(text: str) -> bool:
+    """2–6 capitals and digits (at least two capitals): matched as written, case-sensitively."""
     t = text.replace("-", "")
     return 2 <= len(t) <= 6 and t.isalnum() and sum(c.isupper() for c in t) >= 2 and t == t.upper()
 
@@ -173,7 +174,7 @@ def build_lexicon(
     def add_en(text: str, entry: Entry) -> None:
         if len(text) < _MIN_CHARS_EN:
             return
-        if _is_abbreviation(text):
+        if is_abbreviation(text):
             if entry.source == "vocabulary":  # the hospital's reading of its own shorthand
                 user_abbreviations[text] = entry
                 return

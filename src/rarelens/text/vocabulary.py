@@ -24,8 +24,12 @@ from pathlib import Path
 from rarelens.io.text_files import read_utf8_text
 from rarelens.model.scripts import has_cjk
 from rarelens.ontology.ontology import PHENOTYPIC_ABNORMALITY, Ontology
+from rarelens.text.english import content_key
+from rarelens.text.lexicon import is_abbreviation as _is_abbreviation
 
-_HPO_ID = re.compile(r"^HP:\d{7}$")
+# What a row may hold, so that the extractor can match it as written (see `_match_key`).
+_EN_ROW = re.compile(r"^[A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f'’ -]+$")
+_ZH_ROW = re.compile(r"^[\u3400-\u9fffA-Za-z][\u3400-\u9fffA-Za-z0-9 \-]*$")
 VOCABULARY_FIX = "each line is 'HP:0000000<TAB>expression' with an optional third column for a note"
 
 
@@ -59,29 +63,29 @@ class VocabularyError(ValueError):
 
 def load_vocabulary(path: Path, ontology: Ontology) -> Vocabulary:
     """Read and check a vocabulary file (see the module docstring). Raises `VocabularyError`
-    (or `rarelens.io.text_files.TextFileError` for a file that is not UTF-8 text)."""
+    naming every unusable line (or `rarelens.io.text_files.TextFileError` for a file that is not
+    UTF-8 text)."""
     text = read_utf8_text(path)
     rows: list[VocabularyRow] = []
     problems: list[str] = []
     warnings: list[str] = []
-    seen: dict[str, tuple[int, str]] = {}
+    seen: dict[tuple[str, ...], tuple[int, str]] = {}
     pa = ontology.index(PHENOTYPIC_ABNORMALITY)
     first = True  # a header may stand on the first line that is no comment
-    for line, raw in enumerate(text.splitlines(), start=1):
+    # Lines end at \n only (a form feed or U+2028 inside a note is no line end); \r is dropped.
+    for line, raw in enumerate((x.rstrip("\r") for x in text.split("\n")), start=1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         cells = raw.split("\t")  # no quoting: a quote mark is part of the wording
-        if first and cells[0].strip().lower() == "hpo_id":
+        if first and cells[0].strip().lower().replace(" ", "_") == "hpo_id":
             first = False
             continue
         first = False
         if len(cells) < 2 or not cells[1].strip():
-            problems.append(f"line {line}: expected an HPO id, a tab and an expression, got {raw.strip()[:60]!r}")
+            hint = " (the columns must be separated by a tab, not spaces or commas)" if len(cells) < 2 else ""
+            problems.append(f"line {line}: expected an HPO id, a tab and an expression{hint}, got {raw.strip()[:60]!r}")
             continue
-        hpo_id, expression = cells[0].strip(), " ".join(cells[1].split())
-        if not _HPO_ID.match(hpo_id):
-            problems.append(f"line {line}: {hpo_id!r} is not an HPO id (HP: and seven digits)")
-            continue
+        hpo_id, expression = cells[0].strip().replace("\uff1a", ":"), cells[1].strip()
         resolved = ontology.resolve(hpo_id)
         if resolved.index is None:
             message = resolved.issue.message if resolved.issue else f"{hpo_id} is not in HPO {ontology.release}"
@@ -93,20 +97,50 @@ def load_vocabulary(path: Path, ontology: Ontology) -> Vocabulary:
                             f"({PHENOTYPIC_ABNORMALITY}); only findings are matched in text")
             continue
         current = ontology.ids[idx]
-        if resolved.issue is not None:
+        if resolved.issue is not None and resolved.issue.code != "bad-hpo-id":
             warnings.append(f"{path}:{line}: {resolved.issue.message}")
-        if len(expression) < (2 if has_cjk(expression) else 3):
-            problems.append(f"line {line}: the expression {expression!r} is too short to match safely")
+        key, problem = _match_key(expression)
+        if problem:
+            problems.append(f"line {line}: {expression!r} {problem}")
             continue
-        key = expression.lower()
-        if key in seen and seen[key][1] != current:
-            problems.append(f"line {line}: {expression!r} is already given {seen[key][1]} on line {seen[key][0]}")
+        # English keys are also matched as a bag of their words (any order), so that collides too.
+        keys = [key, ("bag", *sorted(key[1:]))] if key[0] == "en" and len(key) > 2 else [key]
+        clash = next((seen[k] for k in keys if k in seen and seen[k][1] != current), None)
+        if clash is not None:
+            problems.append(f"line {line}: {expression!r} reads the same as line {clash[0]} "
+                            f"(the matcher ignores case, plurals, word order and function words), which gives {clash[1]}")
             continue
-        seen[key] = (line, current)
-        rows.append(VocabularyRow(line, current, expression))
+        for k in keys:
+            seen.setdefault(k, (line, current))
+        if _is_abbreviation(expression):
+            warnings.append(f"{path}:{line}: {expression!r} is matched as an abbreviation: only in capitals, as written")
+        rows.append(VocabularyRow(line, current, expression if has_cjk(expression) else " ".join(expression.split())))
     if problems:
-        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-        raise VocabularyError(f"{path}: {len(problems)} unusable line(s): {shown}. Fix: {VOCABULARY_FIX}")
+        listed = "\n  ".join(problems)
+        raise VocabularyError(f"{path}: {len(problems)} unusable line(s):\n  {listed}\nFix: {VOCABULARY_FIX}")
     if not rows:
         raise VocabularyError(f"{path}: no vocabulary rows. Fix: {VOCABULARY_FIX}")
     return Vocabulary(str(path), tuple(rows), tuple(warnings))
+
+
+def _match_key(expression: str) -> tuple[tuple[str, ...], str]:
+    """The key the extractor will match ``expression`` on, or why it never could: the checks
+    mirror how the extractor reads text, so a row that loads is a row that can match."""
+    if has_cjk(expression):
+        if len(expression) < 2:
+            return (), "is too short to match safely"
+        if not _ZH_ROW.match(expression):
+            return (), ("holds punctuation, a full-width space or a symbol, which Chinese matching never "
+                        "crosses; write the wording alone, starting with a Chinese character or a Latin letter")
+        return ("zh", expression), ""
+    if len(expression) < 3:
+        return (), "is too short to match safely"
+    if not _EN_ROW.match(expression):
+        return (), ("holds punctuation or symbols the matcher skips (such as ↑ ↓ + . , ;), so it would match "
+                    "other wording than written; use words, digits, hyphens and apostrophes only")
+    if _is_abbreviation(expression):
+        return ("abbreviation", expression), ""
+    key = content_key(expression)
+    if not key:
+        return (), "holds only words the matcher ignores (the, of, with …)"
+    return ("en", *key), ""

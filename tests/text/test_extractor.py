@@ -351,6 +351,14 @@ def test_context_of_a_text_without_sentence_ends_stays_local(extractor: Dictiona
     assert extractor.extract("Her mother had scoliosis").mentions[0].family
 
 
+def test_latin_shorthand_in_a_chinese_note_takes_chinese_cues(extractor: DictionaryExtractor) -> None:
+    mentions = extractor.extract("患儿无PDA，母亲有GTCS。查体见PDA。").mentions
+    assert [(m.text, m.negated, m.family) for m in mentions] == [
+        ("PDA", True, False), ("GTCS", False, True), ("PDA", False, False),
+    ]
+    assert_offsets(extractor.extract("患儿无PDA，母亲有GTCS。"))
+
+
 def test_post_modifier_coordination(extractor: DictionaryExtractor) -> None:
     result = extractor.extract("Hypoplasia of the radius and ulna.")
     assert {m.hpo_id for m in result.mentions} == {"HP:0002984", "HP:0003022"}

@@ -434,6 +434,7 @@ class DictionaryExtractor:
         starts = sentence_starts(text)
         cues = english_cue_sentences(text, [t.start for t in tokens if t.cue], starts)
         mentions = []
+        cjk = _CJK.search(text) is not None
         for c in chosen:
             if c.zh:
                 ctx = chinese_context(masked, c.start, c.end, starts)
@@ -441,6 +442,9 @@ class DictionaryExtractor:
                 ctx = _NO_CONTEXT
             else:
                 ctx = english_context(masked, c.start, c.end, starts)
+                # Latin shorthand in a Chinese note ("无PDA", "否认DM史") takes the Chinese cues too.
+                if cjk and _CJK.search(text, max(0, c.start - _ZH_CUE_REACH), c.start):
+                    ctx = _either(ctx, chinese_context(masked, c.start, c.end, starts))
             if c.negated:
                 ctx = replace(ctx, negated=True, rule="; ".join(filter(None, (ctx.rule, "negated inside the finding"))))
             mentions.append(self._mention(text, c, c.rule, ctx))
@@ -463,6 +467,13 @@ class DictionaryExtractor:
 
 
 _NO_CONTEXT = Context()
+_ZH_CUE_REACH = 12  # characters before a Latin finding searched for Chinese text
+
+
+def _either(a: Context, b: Context) -> Context:
+    """A finding's context from two languages' cues: each flag set by either, the first rule."""
+    return Context(a.negated or b.negated, a.uncertain or b.uncertain, a.family or b.family,
+                   a.historical or b.historical, a.rule or b.rule)
 
 
 def _zh_rule(entry: Entry) -> str:

@@ -45,8 +45,8 @@ _WORD_MAP = {
 }
 # Latin letters with diacritics are word characters ("café au lait", "Ménière", "Sjögren"); the
 # stem drops the marks, so "Café" meets HPO's "Cafe". CJK and other scripts are not words here.
-_LATIN = "A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
-_TOKEN = re.compile(f"[{_LATIN}]+(?:'[{_LATIN}]+)?")
+WORD_CHARS = "A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # a regex class body
+_TOKEN = re.compile(f"[{WORD_CHARS}]+(?:'[{WORD_CHARS}]+)?")
 # Folding rules, tried in order on the de-pluralised word; the first that applies wins.
 _FOLD = (
     ("plastic", "plas"), ("plasia", "plas"), ("plasty", "plas"),

@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rarelens.io.text_files import read_utf8_text
-from rarelens.model.scripts import has_cjk
+from rarelens.model.scripts import CJK_RANGE, has_cjk
 from rarelens.ontology.ontology import PHENOTYPIC_ABNORMALITY, Ontology
-from rarelens.text.english import content_key
+from rarelens.text.english import WORD_CHARS, content_key
 from rarelens.text.lexicon import is_abbreviation as _is_abbreviation
 
 # What a row may hold, so that the extractor can match it as written (see `_match_key`).
-_EN_ROW = re.compile(r"^[A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f'’ -]+$")
-_ZH_ROW = re.compile(r"^[\u3400-\u9fffA-Za-z][\u3400-\u9fffA-Za-z0-9 \-]*$")
+_EN_ROW = re.compile(f"^[{WORD_CHARS}'’ -]+$")
+_ZH_ROW = re.compile(f"^[{CJK_RANGE}A-Za-z][{CJK_RANGE}A-Za-z0-9 \\-]*$")
 VOCABULARY_FIX = "each line is 'HP:0000000<TAB>expression' with an optional third column for a note"
 
 

@@ -409,9 +409,10 @@ class DictionaryExtractor:
         if language not in LANGUAGES:
             raise ValueError(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
         lang = detect_language(text) if language == "auto" else language
+        cjk = _CJK.search(text) is not None
         tokens = self._tokenize(text)
         candidates = self._english(text, tokens)
-        if lang == "zh" or (language == "auto" and _CJK.search(text)):
+        if lang == "zh" or (language == "auto" and cjk):
             candidates += self._chinese(text)
             candidates += self._chinese_infix(text)
         labs = self._labs.find(text)
@@ -434,7 +435,6 @@ class DictionaryExtractor:
         starts = sentence_starts(text)
         cues = english_cue_sentences(text, [t.start for t in tokens if t.cue], starts)
         mentions = []
-        cjk = _CJK.search(text) is not None
         for c in chosen:
             if c.zh:
                 ctx = chinese_context(masked, c.start, c.end, starts)

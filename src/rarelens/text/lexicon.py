@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -135,6 +135,15 @@ def load_en_synonyms() -> list[tuple[str, str]]:
     return _load_curated("en_synonyms.tsv")
 
 
+def _current_rows(o: Ontology, rows: Iterable[tuple[str, str]]) -> Iterator[tuple[int, str]]:
+    """(term index, expression) of the rows whose id resolves to a current term: a table written
+    for one HPO release stays usable with another, where an id may be retired."""
+    for hpo_id, text in rows:
+        idx = o.resolve(hpo_id).index
+        if idx is not None and not o.obsolete[idx]:
+            yield idx, text
+
+
 def _load_curated(name: str) -> list[tuple[str, str]]:
     text = resources.files("rarelens.text").joinpath(name).read_text(encoding="utf-8")
     rows = []
@@ -205,13 +214,10 @@ def build_lexicon(
                 continue
             source = "synonym:layperson" if syn.is_layperson else f"synonym:{syn.scope.lower()}"
             add_en(syn.text, _entry(idx, source))
-    for hpo_id, text in load_en_synonyms() if en_synonyms is None else en_synonyms:
-        idx = o.resolve(hpo_id).index
-        if idx is not None and not o.obsolete[idx]:
-            add_en(text, _entry(idx, "en-curated"))
-    for hpo_id, text in local_rows:
-        idx = o.resolve(hpo_id).index
-        if idx is not None and not o.obsolete[idx] and not _CJK.search(text):
+    for idx, text in _current_rows(o, load_en_synonyms() if en_synonyms is None else en_synonyms):
+        add_en(text, _entry(idx, "en-curated"))
+    for idx, text in _current_rows(o, local_rows):
+        if not _CJK.search(text):
             add_en(text, _entry(idx, "vocabulary"))
     chinese_keys = build_chinese_keys(o, zh_synonyms, local_rows) if chinese else {}
     for a in ambiguous_abbr:
@@ -261,12 +267,9 @@ def build_chinese_keys(
             add_zh(zh, _entry(idx, "zh-label"))
             for form in zh_label_variants(zh):
                 add_zh(form, _entry(idx, "zh-label-variant"))
-    for hpo_id, text in zh_synonyms if zh_synonyms is not None else load_zh_synonyms():
-        res = o.resolve(hpo_id)
-        if res.index is not None and not o.obsolete[res.index]:
-            add_zh(text, _entry(res.index, "zh-curated"))
-    for hpo_id, text in local_rows:
-        res = o.resolve(hpo_id)
-        if res.index is not None and not o.obsolete[res.index] and _CJK.search(text):
-            add_zh(text, _entry(res.index, "vocabulary"))
+    for idx, text in _current_rows(o, zh_synonyms if zh_synonyms is not None else load_zh_synonyms()):
+        add_zh(text, _entry(idx, "zh-curated"))
+    for idx, text in _current_rows(o, local_rows):
+        if _CJK.search(text):
+            add_zh(text, _entry(idx, "vocabulary"))
     return chinese

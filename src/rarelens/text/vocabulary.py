@@ -7,9 +7,10 @@ file lets the people who run RareLens add it without editing the package: a UTF-
 layout as the shipped tables (``en_synonyms.tsv``, ``zh_synonyms.tsv``).
 
 The rows are checked against the ontology the extractor uses before anything is matched: an
-unknown id, a retired id without a replacement, a term outside Phenotypic abnormality, an empty
-or one-letter expression, or one expression given two ids is refused with its line, because a
-wrong row would silently turn a hospital's notes into wrong findings. A retired id with a
+unknown id, a retired id without a replacement, a term outside Phenotypic abnormality, a too
+short expression, one the matcher could never read as written (symbols, punctuation), or two
+rows the matcher would read alike (case, plurals, word order) with different ids is refused
+with its line, because a wrong row would silently turn a hospital's notes into wrong findings. A retired id with a
 replacement is read as its replacement, with a warning. A row wins over every other source of
 the same wording (the hospital's choice is the point of the file); its mentions say
 ``source: vocabulary`` so a reader can tell where a finding came from.

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import pytest
 
-from rarelens.text.english import STOPWORDS, Token, Tokenizer, content_key, stem, tokenize
+from rarelens.text.english import (
+    STOPWORDS,
+    Token,
+    Tokenizer,
+    content_key,
+    literal_key,
+    stem,
+    tokenize,
+)
 
 
 @pytest.mark.parametrize(
@@ -54,6 +62,9 @@ from rarelens.text.english import STOPWORDS, Token, Tokenizer, content_key, stem
         ("facial", "face"),
         ("cerebellar", "cerebellum"),
         ("gastric", "stomach"),
+        ("patellar", "patella"),
+        ("clavicular", "clavicle"),
+        ("mandibular", "mandible"),
         # case
         ("SEIZURES", "Seizure"),
         # plurals in -ys, -as and of four-letter words
@@ -234,3 +245,14 @@ def test_tokenizer_memo_is_bounded() -> None:
 @pytest.mark.parametrize("text", TOKENIZER_TEXTS)
 def test_content_key_is_the_stems_of_the_content_tokens(text: str) -> None:
     assert content_key(text) == tuple(t.stem for t in tokenize(text) if not t.stop)
+
+
+def test_literal_key_keeps_the_words_the_stem_key_folds() -> None:
+    """Singular, lower case, American spelling and no function words, as in `content_key`, but
+    no word map or fold: "renal malformation" and "renal anomaly" stay apart."""
+    assert content_key("Renal malformations") == content_key("renal anomaly")
+    assert literal_key("Renal malformations") == ("renal", "malformation")
+    assert literal_key("renal anomaly") != literal_key("Renal malformation")
+    assert literal_key("Abnormal morphology of the Kidneys") == ("abnormal", "morphology", "kidney")
+    assert literal_key("Oedema of the fistulae") == literal_key("edema of fistula")
+    assert literal_key("Café au lait") == ("cafe", "au", "lait")

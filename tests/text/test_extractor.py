@@ -277,6 +277,7 @@ def test_anatomical_adjectives_meet_their_nouns(extractor: DictionaryExtractor) 
         "HP:0009794", "HP:0000598", "HP:0000077", "HP:0001321",
     }
     assert_offsets(result)
+    assert [m.hpo_id for m in extractor.extract("Bilateral patellar dysplasia.").findings] == ["HP:0006446"]
 
 
 @pytest.mark.parametrize(
@@ -289,6 +290,27 @@ def test_anatomical_adjectives_meet_their_nouns(extractor: DictionaryExtractor) 
 def test_slash_lists_share_the_head(extractor: DictionaryExtractor, text: str, ids: set[str]) -> None:
     result = extractor.extract(text)
     assert ids <= {m.hpo_id for m in result.mentions}
+    assert_offsets(result)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # "malformation" and "anomaly" fold together, so both wordings share one stem key, which
+        # the more general *Abnormality of the kidney* holds; HPO lists "Renal malformation"
+        # under *Abnormal renal morphology*, so that wording, as written, names that term.
+        ("Renal malformations were found.", "HP:0012210"),
+        ("Renal anomalies were found.", "HP:0000077"),
+        # "cerebral" folds onto "brain": *Brain atrophy* holds the key, the label is its own term.
+        ("There was cerebral atrophy.", "HP:0002059"),
+        ("There was brain atrophy.", "HP:0012444"),
+    ],
+)
+def test_a_term_s_own_wording_beats_a_folded_collision(
+    extractor: DictionaryExtractor, text: str, wanted: str
+) -> None:
+    result = extractor.extract(text)
+    assert [m.hpo_id for m in result.findings] == [wanted]
     assert_offsets(result)
 
 

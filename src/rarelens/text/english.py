@@ -21,6 +21,7 @@ from typing import NamedTuple
 STOPWORDS = frozenset(
     ["a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "with", "from", "into", "onto", "within", "as", "is", "are", "was", "were", "be", "been", "its", "their", "his", "her", "this", "that", "these", "those", "morphology"]
 )
+_LITERAL_STOPWORDS = STOPWORDS - {"morphology"}  # see literal_key
 # Anatomical adjectives folded onto the noun HPO labels use, and the words for "abnormality"
 # onto one: "ocular anomalies" and "Abnormality of the eye" share a key.
 _WORD_MAP = {
@@ -42,6 +43,8 @@ _WORD_MAP = {
     "uterine": "uterus", "ovarian": "ovary", "scrotal": "scrotum", "penile": "penis", "mammary": "breast",
     "muscular": "muscle", "osseous": "bone", "aortic": "aorta", "arterial": "artery", "venous": "vein",
     "retinal": "retina", "corneal": "cornea", "scleral": "sclera", "thyroidal": "thyroid",
+    "patellar": "patella", "clavicular": "clavicle", "scapular": "scapula", "mandibular": "mandible",
+    "sternal": "sternum", "pelvic": "pelvis", "cochlear": "cochlea",
 }
 # Latin letters with diacritics are word characters ("café au lait", "Ménière", "Sjögren"); the
 # stem drops the marks, so "Café" meets HPO's "Cafe". CJK and other scripts are not words here.
@@ -83,6 +86,21 @@ def stem(word: str) -> str:
     w = _WORD_MAP.get(w, w)
     if len(w) <= 3 or w.isdigit():
         return w
+    w = _singular(w)
+    for suffix, repl in _FOLD:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            return w[: len(w) - len(suffix)] + repl
+    if w.endswith("ally") and len(w) > 6:
+        return stem(w[:-2])  # adverb onto adjective: "mentally retarded" meets "mental retardation"
+    if w.endswith("y") and len(w) > 5:
+        return w[:-1] + "ic"  # anomaly / anomalies / anomalic … dystrophy handled above
+    if w.endswith("e") and len(w) > 5:
+        return w[:-1]
+    return w
+
+
+def _singular(w: str) -> str:
+    """A lower-case, unaccented word of four or more letters in American spelling, singular."""
     if w.endswith("ae") and len(w) > 5 and w not in _SPECIES_EPITHETS:
         w = w[:-1]  # Latin plural: "fistulae", "vertebrae", "bullae" meet their singular
     for old, new in _SPELLING[:-4]:
@@ -96,16 +114,27 @@ def stem(word: str) -> str:
         w = w[:-1]  # "stenoses" → "stenose" is not wanted; handled by the fold table
     elif w.endswith("s") and not w.endswith(_KEEP_S) and w not in _KEEP_WORDS:
         w = w[:-1]
-    for suffix, repl in _FOLD:
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            return w[: len(w) - len(suffix)] + repl
-    if w.endswith("ally") and len(w) > 6:
-        return stem(w[:-2])  # adverb onto adjective: "mentally retarded" meets "mental retardation"
-    if w.endswith("y") and len(w) > 5:
-        return w[:-1] + "ic"  # anomaly / anomalies / anomalic … dystrophy handled above
-    if w.endswith("e") and len(w) > 5:
-        return w[:-1]
     return w
+
+
+def literal_key(text: str, memo: dict[str, str] | None = None) -> tuple[str, ...]:
+    """The words of a label or a span as written: lower case, singular, American spelling,
+    function words out, but no word map and no folds, and "morphology" kept. Two terms whose
+    stem keys fold together ("Renal malformation" of *Abnormal renal morphology*, "Renal
+    anomaly" of *Abnormality of the kidney*) keep different literal keys, so a writer who
+    used one term's own wording can be given that term. ``memo`` as in `content_key`."""
+    if memo is None:
+        memo = {}
+    out = []
+    for w in _TOKEN.findall(text):
+        lw = w.lower()
+        got = memo.get(lw)
+        if got is None:
+            plain = strip_accents(lw) if not lw.isascii() else lw
+            got = memo[lw] = "" if lw in _LITERAL_STOPWORDS else plain if len(plain) <= 3 or plain.isdigit() else _singular(plain)
+        if got:
+            out.append(got)
+    return tuple(out)
 
 
 class Token(NamedTuple):

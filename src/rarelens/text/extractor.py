@@ -39,7 +39,7 @@ from rarelens.text.context import (
     mask_spans,
     sentence_starts,
 )
-from rarelens.text.english import STOPWORDS, Token, Tokenizer, strip_accents
+from rarelens.text.english import STOPWORDS, Token, Tokenizer, literal_key, strip_accents
 from rarelens.text.lab_values import LabReader
 from rarelens.text.lexicon import (
     Entry,
@@ -224,6 +224,9 @@ class DictionaryExtractor:
         if not span.isascii():
             span = strip_accents(span)
         surface = [w for w in re.findall(r"[a-z0-9]+", span) if w not in STOPWORDS]
+        if entry.term in self.lexicon.shadowing:
+            # the writer used another term's own wording ("renal malformation"): that term
+            entry = self.lexicon.literal.get(literal_key(span), entry)
         exact = tuple(surface) == key or surface == self._entry_words(entry)
         return _Candidate(first.start, last.end, entry, "exact" if exact else "variant", False)
 

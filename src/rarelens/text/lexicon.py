@@ -19,7 +19,7 @@ from importlib import resources
 
 from rarelens.model.scripts import CJK as _CJK
 from rarelens.ontology.ontology import PHENOTYPIC_ABNORMALITY, Ontology
-from rarelens.text.english import content_key
+from rarelens.text.english import content_key, literal_key
 
 _PRIORITY = {"label": 0, "synonym:exact": 1, "synonym:layperson": 2, "synonym:related": 3,
              "zh-label": 0, "zh-label-variant": 1, "zh-curated": -1, "abbreviation": 1,
@@ -69,6 +69,10 @@ class Lexicon:
     prefixes: frozenset[tuple[str, ...]]
     vocabulary: frozenset[str]
     abbreviations: dict[str, Entry]
+    # Literal wordings (`literal_key`) whose term lost its stem key to another term; consulted
+    # only when a match's term is in ``shadowing``, the winners of those keys.
+    literal: dict[tuple[str, ...], Entry]
+    shadowing: frozenset[int]
     chinese: dict[str, Entry]
     max_words: int
     max_chars_zh: int
@@ -178,6 +182,11 @@ def build_lexicon(
     abbreviations: dict[str, Entry] = {}
     ambiguous_abbr: set[str] = set()
     stems: dict[str, str] = {}  # shared by every key of this build (see content_key)
+    # Keys two terms share (``contested``), found cheaply, so that only their wordings get a
+    # `literal_key` (it costs a third of the build when made for all 40,000).
+    key_terms: dict[tuple[str, ...], int] = {}
+    contested: set[tuple[str, ...]] = set()
+    wordings: list[tuple[tuple[str, ...], str, Entry]] = []
     user_abbreviations: dict[str, Entry] = {}
 
     def add_en(text: str, entry: Entry) -> None:
@@ -196,6 +205,9 @@ def build_lexicon(
         key = content_key(text, stems)
         if not key:
             return
+        if key_terms.setdefault(key, entry.term) != entry.term:
+            contested.add(key)
+        wordings.append((key, text, entry))
         if _better(ordered.get(key), entry, ic):
             ordered[key] = entry
         bag = tuple(sorted(key))
@@ -223,6 +235,15 @@ def build_lexicon(
     for a in ambiguous_abbr:
         abbreviations.pop(a, None)
     abbreviations.update(user_abbreviations)
+    # A wording whose stem key another term won: the wording, read literally, still names its own.
+    literal: dict[tuple[str, ...], tuple[tuple[str, ...], Entry]] = {}  # → (stem key, best entry)
+    for key, text, entry in wordings:
+        if key in contested:
+            lit = literal_key(text)
+            old = literal.get(lit)
+            if _better(None if old is None else old[1], entry, ic):
+                literal[lit] = (key, entry)
+    shadowed = {lit: e for lit, (key, e) in literal.items() if ordered[key].term != e.term}
     prefixes = frozenset(k[:i] for k in ordered for i in range(1, len(k) + 1))
     vocabulary = frozenset(w for k in ordered for w in k)
     return Lexicon(
@@ -231,6 +252,8 @@ def build_lexicon(
         prefixes=prefixes,
         vocabulary=vocabulary,
         abbreviations=abbreviations,
+        literal=shadowed,
+        shadowing=frozenset(ordered[literal[lit][0]].term for lit in shadowed),
         chinese=chinese_keys,
         max_words=max((len(k) for k in ordered), default=1),
         max_chars_zh=max((len(k) for k in chinese_keys), default=1),

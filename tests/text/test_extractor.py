@@ -314,6 +314,32 @@ def test_a_term_s_own_wording_beats_a_folded_collision(
     assert_offsets(result)
 
 
+@pytest.mark.parametrize(
+    ("text", "wanted", "nested"),
+    [
+        # HPO has the child, but not with the writer's synonym of the parent ("hearing loss")
+        ("Moderate sensorineural hearing loss.", "HP:0008504", "HP:0000407"),
+        ("She had generalized low muscle tone.", "HP:0001290", "HP:0001252"),
+        ("Severe GDD was noted.", "HP:0011344", "HP:0001263"),
+        # the modifier last in the child's label: *Intellectual disability, profound*
+        ("Profound mental deficiency.", "HP:0002187", "HP:0001249"),
+    ],
+)
+def test_an_english_modifier_makes_the_child_hpo_has(
+    extractor: DictionaryExtractor, text: str, wanted: str, nested: str
+) -> None:
+    result = extractor.extract(text)
+    assert [m.hpo_id for m in result.findings] == [wanted]
+    assert result.findings[0].rule.endswith("+modifier")
+    assert nested in {m.hpo_id for m in result.mentions if m.is_nested}
+    assert_offsets(result)
+
+
+@pytest.mark.parametrize("text", ["Moderate, sensorineural hearing loss.", "moderately sensorineural hearing loss"])
+def test_an_english_modifier_must_stand_right_before_the_finding(extractor: DictionaryExtractor, text: str) -> None:
+    assert "HP:0008504" not in {m.hpo_id for m in extractor.extract(text).mentions}
+
+
 def test_lip_words_are_not_read_as_the_labia(extractor: DictionaryExtractor) -> None:
     """HPO's "Labial …" terms name the labia; "lip" must stay the lip."""
     result = extractor.extract("She has hypoplastic lips.")

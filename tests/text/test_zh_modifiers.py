@@ -30,7 +30,9 @@ def test_pairs_come_from_labels(ontology: Ontology) -> None:
     assert pairs[(i(CAFE_AU_LAIT), "multiple")] == i(MULTIPLE_CAFE_AU_LAIT)  # plural label
     for (parent, word), child in pairs.items():
         assert parent in ontology.parents(child).tolist()
-        assert ontology.labels[child].lower().startswith(word + " ")
+        label = ontology.labels[child].lower()
+        assert label.startswith(word + " ") or label.endswith(", " + word)
+    assert pairs[(i("HP:0001249"), "severe")] == i("HP:0010864")  # Intellectual disability, severe
 
 
 def test_modifier_before() -> None:

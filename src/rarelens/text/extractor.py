@@ -13,7 +13,9 @@ Matching, in order of trust:
    ("血钾降低至2.6 mmol/L", "serum creatinine was 2.8 mg/dl"; ``lab-direction`` /
    ``lab-value``, from ``text.lab_values``).
 Overlaps go to the longer span, then the better source, then the more specific term, so "short
-stature" is one finding, not "short" plus "stature". A shorter match inside a chosen one is
+stature" is one finding, not "short" plus "stature". A chosen match right after a modifier word
+(bilateral, progressive, severe … or 双侧, 进行性 …) becomes the child HPO makes of it with that
+word (``+modifier``; `text.zh_modifiers`). A shorter match inside a chosen one is
 kept too when its term is an ancestor of the chosen term (``nested``): "severe mental
 retardation" also names *Intellectual disability*, as annotators and search users expect; it
 inherits the context of the finding it sits in and adds nothing to a patient, whose more
@@ -49,7 +51,12 @@ from rarelens.text.lexicon import (
     load_zh_synonyms,
 )
 from rarelens.text.mention import Mention
-from rarelens.text.zh_modifiers import ZH_MODIFIERS, build_modified_terms, modifier_before
+from rarelens.text.zh_modifiers import (
+    EN_MODIFIERS,
+    ZH_MODIFIERS,
+    build_modified_terms,
+    modifier_before,
+)
 
 _LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*")
 # Control characters (NUL, the C0/C1 separators, DEL) are boundaries too: they are not words,
@@ -388,18 +395,31 @@ class DictionaryExtractor:
                     break
         return out
 
-    def _widen_modified(self, text: str, chosen: list[_Candidate]) -> list[_Candidate]:
-        """A Chinese match with a modifier right before it whose modified finding HPO has
-        (双侧 + 感音神经性耳聋 → *Bilateral sensorineural hearing impairment*) becomes that
-        finding, its span widened over the modifier when no other match holds those characters."""
+    def _widen_modified(self, text: str, chosen: list[_Candidate], tokens: list[Token]) -> list[_Candidate]:
+        """A match with a modifier right before it whose modified finding HPO has (双侧 + 感音
+        神经性耳聋 → *Bilateral sensorineural hearing impairment*; "moderate" + "sensorineural
+        hearing loss" → *Moderate sensorineural hearing impairment*) becomes that finding, its
+        span widened over the modifier when no other match holds those characters. An English
+        modifier is the word right before the match, with only spaces between."""
         out: list[_Candidate] = []
+        starts = [t.start for t in tokens]
         for c in chosen:
-            m = modifier_before(text, c.start) if c.zh else None
+            m = modifier_before(text, c.start) if c.zh else self._english_modifier(text, c.start, starts, tokens)
             entry = self._modified_entry(c.entry, m[1]) if m is not None else None
             if m is not None and entry is not None and (not out or out[-1].end <= m[0]):
-                c = _Candidate(m[0], c.end, entry, c.rule + "+modifier", True, c.negated)
+                c = _Candidate(m[0], c.end, entry, c.rule + "+modifier", c.zh, c.negated)
             out.append(c)
         return out
+
+    @staticmethod
+    def _english_modifier(text: str, start: int, starts: list[int], tokens: list[Token]) -> tuple[int, str] | None:
+        i = bisect_left(starts, start) - 1
+        if i < 0:
+            return None
+        word = tokens[i].text.lower()
+        if word not in EN_MODIFIERS or text[tokens[i].end : start].strip(" "):
+            return None
+        return tokens[i].start, word
 
     def _modified_entry(self, entry: Entry, word: str) -> Entry | None:
         """``entry`` for the HPO child that ``word`` ("bilateral", "progressive" …) makes of its
@@ -422,8 +442,7 @@ class DictionaryExtractor:
         candidates += [_Candidate(f.start, f.end, Entry(f.term, "lab-table", _LAB_PRIORITY), f.rule, f.zh, f.negated)
                        for f in labs]
         chosen = _resolve_overlaps(candidates, self.ontology)
-        if any(c.zh for c in chosen):
-            chosen = self._widen_modified(text, chosen)
+        chosen = self._widen_modified(text, chosen, tokens)
         nested = _nested_heads(candidates, chosen, self.ontology) if self.nested else {}
         # Coordinated findings share their head word with a chosen mention, so they are added
         # after overlap resolution, once per term.

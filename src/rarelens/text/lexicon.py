@@ -182,11 +182,10 @@ def build_lexicon(
     abbreviations: dict[str, Entry] = {}
     ambiguous_abbr: set[str] = set()
     stems: dict[str, str] = {}  # shared by every key of this build (see content_key)
-    # Keys two terms share (``contested``), found cheaply, so that only their wordings get a
-    # `literal_key` (it costs a third of the build when made for all 40,000).
-    key_terms: dict[tuple[str, ...], int] = {}
-    contested: set[tuple[str, ...]] = set()
-    wordings: list[tuple[tuple[str, ...], str, Entry]] = []
+    # Terms whose wordings share a stem key with another term's: only their wordings get a
+    # `literal_key`, in a second pass (tracking all 40,000 wordings slowed the build by a fifth).
+    contested: set[int] = set()
+    contested_keys: set[tuple[str, ...]] = set()
     user_abbreviations: dict[str, Entry] = {}
 
     def add_en(text: str, entry: Entry) -> None:
@@ -205,43 +204,33 @@ def build_lexicon(
         key = content_key(text, stems)
         if not key:
             return
-        if key_terms.setdefault(key, entry.term) != entry.term:
-            contested.add(key)
-        wordings.append((key, text, entry))
-        if _better(ordered.get(key), entry, ic):
+        old = ordered.get(key)
+        if old is not None and old.term != entry.term:
+            contested.update((old.term, entry.term))
+            contested_keys.add(key)
+        if _better(old, entry, ic):
             ordered[key] = entry
         bag = tuple(sorted(key))
         if len(key) > 1 and _better(bags.get(bag), entry, ic):
             bags[bag] = entry
 
-    for idx in o.descendants(pa).tolist():
-        if idx == pa or o.obsolete[idx]:
-            continue
-        add_en(o.labels[idx], _entry(idx, "label"))
-        for syn in o.synonyms[idx]:
-            if syn.scope not in ("EXACT", "RELATED"):
-                continue
-            word = syn.text.strip().lower()
-            if syn.scope == "RELATED" and word in _COMMON_RELATED_WORDS or word in _AMBIGUOUS_EXACT_WORDS:
-                continue
-            source = "synonym:layperson" if syn.is_layperson else f"synonym:{syn.scope.lower()}"
-            add_en(syn.text, _entry(idx, source))
-    for idx, text in _current_rows(o, load_en_synonyms() if en_synonyms is None else en_synonyms):
-        add_en(text, _entry(idx, "en-curated"))
-    for idx, text in _current_rows(o, local_rows):
-        if not _CJK.search(text):
-            add_en(text, _entry(idx, "vocabulary"))
+    terms = [i for i in o.descendants(pa).tolist() if i != pa and not o.obsolete[i]]
+    curated = list(_current_rows(o, load_en_synonyms() if en_synonyms is None else en_synonyms))
+    local = [(i, t) for i, t in _current_rows(o, local_rows) if not _CJK.search(t)]
+    for text, entry in _english_wordings(o, terms, curated, local):
+        add_en(text, entry)
     chinese_keys = build_chinese_keys(o, zh_synonyms, local_rows) if chinese else {}
     for a in ambiguous_abbr:
         abbreviations.pop(a, None)
     abbreviations.update(user_abbreviations)
     # A wording whose stem key another term won: the wording, read literally, still names its own.
     literal: dict[tuple[str, ...], tuple[tuple[str, ...], Entry]] = {}  # → (stem key, best entry)
-    for key, text, entry in wordings:
-        if key in contested:
+    for text, entry in _english_wordings(o, sorted(contested), curated, local, contested):
+        key = content_key(text, stems)
+        if key in contested_keys and len(text) >= _MIN_CHARS_EN and not is_abbreviation(text):
             lit = literal_key(text)
-            old = literal.get(lit)
-            if _better(None if old is None else old[1], entry, ic):
+            best = literal.get(lit)
+            if _better(None if best is None else best[1], entry, ic):
                 literal[lit] = (key, entry)
     shadowed = {lit: e for lit, (key, e) in literal.items() if ordered[key].term != e.term}
     prefixes = frozenset(k[:i] for k in ordered for i in range(1, len(k) + 1))
@@ -259,6 +248,32 @@ def build_lexicon(
         max_chars_zh=max((len(k) for k in chinese_keys), default=1),
         release=o.release,
     )
+
+
+def _english_wordings(
+    o: Ontology,
+    terms: Iterable[int],
+    curated: list[tuple[int, str]],
+    local: list[tuple[int, str]],
+    only: set[int] | None = None,
+) -> Iterator[tuple[str, Entry]]:
+    """Every English wording the lexicon is built from, with its entry: the labels and EXACT /
+    RELATED synonyms of ``terms`` (everyday one-word synonyms left out), then curated rows, then
+    a hospital's rows; ``only`` keeps the rows of those terms."""
+    for idx in terms:
+        yield o.labels[idx], _entry(idx, "label")
+        for syn in o.synonyms[idx]:
+            if syn.scope not in ("EXACT", "RELATED"):
+                continue
+            word = syn.text.strip().lower()
+            if syn.scope == "RELATED" and word in _COMMON_RELATED_WORDS or word in _AMBIGUOUS_EXACT_WORDS:
+                continue
+            source = "synonym:layperson" if syn.is_layperson else f"synonym:{syn.scope.lower()}"
+            yield syn.text, _entry(idx, source)
+    for source, rows in (("en-curated", curated), ("vocabulary", local)):
+        for idx, text in rows:
+            if only is None or idx in only:
+                yield text, _entry(idx, source)
 
 
 def build_chinese_keys(

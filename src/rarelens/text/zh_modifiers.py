@@ -7,13 +7,15 @@ impairment*, *Hypotonia* → *Generalized hypotonia*). Neither CHPO nor the cura
 list every such pair, so the pairs are derived from the ontology: a child counts when its label
 is exactly the modifier word plus its parent's label (stems compared, so "Multiple cafe-au-lait
 spots" pairs with "Cafe-au-lait spot"). The extractor then widens a Chinese match over the
-modifier in front of it to that child.
+modifier in front of it to that child. English matches take the same pairs from the word right
+before them ("moderate sensorineural hearing loss" → *Moderate sensorineural hearing
+impairment*, whose synonyms lack "hearing loss"), so the table lives here for both languages.
 """
 
 from __future__ import annotations
 
 from rarelens.ontology.ontology import Ontology
-from rarelens.text.english import content_key, stem
+from rarelens.text.english import content_key
 
 # Chinese modifier → the English word HPO puts in front of the label.
 ZH_MODIFIERS: dict[str, str] = {
@@ -29,19 +31,24 @@ ZH_MODIFIERS: dict[str, str] = {
     "重度": "severe", "严重": "severe", "轻度": "mild",
 }
 _MAX_MODIFIER = max(len(m) for m in ZH_MODIFIERS)
+# The English words that make such a child, read before an English finding too ("moderate
+# sensorineural hearing loss"): the words above and two severities no Chinese word here maps to.
+EN_MODIFIERS = frozenset(ZH_MODIFIERS.values()) | {"moderate", "profound"}
 
 
 def build_modified_terms(ontology: Ontology) -> dict[tuple[int, str], int]:
     """(parent term, English modifier) → child term, for the children whose label is the
-    modifier plus the parent's label. Only labels that start with a modifier are compared, so
+    modifier plus the parent's label (or the parent's label, a comma and the modifier). Only labels that start with a modifier are compared, so
     this costs a few hundred key computations, not one per term."""
-    words = {w: stem(w) for w in set(ZH_MODIFIERS.values())}
     out: dict[tuple[int, str], int] = {}
     labels = ontology.labels
     for child, label in enumerate(labels):
         first, _, rest = label.partition(" ")
         word = first.lower()
-        if word not in words or not rest or ontology.obsolete[child]:
+        if word not in EN_MODIFIERS:  # or the modifier last: "Intellectual disability, severe"
+            rest, _, word = label.rpartition(", ")
+            word = word.lower()
+        if word not in EN_MODIFIERS or not rest or ontology.obsolete[child]:
             continue
         rest_key = content_key(rest)
         for parent in ontology.parents(child).tolist():

@@ -62,9 +62,6 @@ from rarelens.text.english import (
         ("facial", "face"),
         ("cerebellar", "cerebellum"),
         ("gastric", "stomach"),
-        ("patellar", "patella"),
-        ("clavicular", "clavicle"),
-        ("mandibular", "mandible"),
         # case
         ("SEIZURES", "Seizure"),
         # plurals in -ys, -as and of four-letter words

@@ -109,3 +109,13 @@ def test_vocabulary_rows_win_over_the_shipped_wording(hpo: Ontology, tmp_path: P
         ("Fits", SEIZURE, "vocabulary"), ("FLOP", HYPOTONIA, "vocabulary"), ("发育慢", GDD, "vocabulary"),
     ]
     assert [m.hpo_id for m in DictionaryExtractor(hpo).extract("Fits since birth; FLOP.").mentions] == []
+
+
+def test_vocabulary_rows_keep_their_key_against_hpo_s_literal_wordings(hpo: Ontology, tmp_path: Path) -> None:
+    """HPO lists "Renal malformation" under *Abnormal renal morphology*, and the extractor reads
+    that wording literally (test_extractor); a hospital that maps the same key to *Abnormality
+    of the kidney* keeps it, and a child reached by a modifier says so in its source."""
+    vocab = load_vocabulary(write(tmp_path, "HP:0000077\trenal anomaly\nHP:0000407\tnerve deafness\n"), hpo)
+    extractor = DictionaryExtractor(hpo, vocabulary=vocab.english())
+    found = extractor.extract("Renal malformations. Profound nerve deafness.").findings
+    assert [(m.hpo_id, m.source) for m in found] == [("HP:0000077", "vocabulary"), ("HP:0011476", "modifier")]

@@ -22,19 +22,14 @@ STOPWORDS = frozenset(
     ["a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "with", "from", "into", "onto", "within", "as", "is", "are", "was", "were", "be", "been", "its", "their", "his", "her", "this", "that", "these", "those", "morphology"]
 )
 _LITERAL_STOPWORDS = STOPWORDS - {"morphology"}  # see literal_key
-# Anatomical adjectives folded onto the noun HPO labels use, and the words for "abnormality"
-# onto one: "ocular anomalies" and "Abnormality of the eye" share a key.
-_WORD_MAP = {
+# Anatomical adjectives folded onto the noun HPO labels use: "ocular anomalies" and "Abnormality
+# of the eye" share a key. Not folded, because the adjective so often names another structure:
+# pelvic ("renal pelvis" would be *Pelvic kidney*), cochlear (the cochlear nerve or implant),
+# mandibular (angle, condyle, molars), patellar (reflex, ossification), scapular.
+_ADJECTIVE_NOUNS = {
     "ocular": "eye", "cutaneous": "skin", "dermal": "skin", "renal": "kidney", "cardiac": "heart",
-    "hepatic": "liver", "pulmonary": "lung", "cerebral": "brain", "dental": "tooth", "teeth": "tooth",
-    "articular": "joint", "auditory": "hearing", "anomaly": "abnormality", "anomalies": "abnormality",
-    "malformation": "abnormality", "malformations": "abnormality", "abnormalities": "abnormality",
-    "defect": "abnormality", "defects": "abnormality", "manifestations": "abnormality",
-    "multiple": "numerous", "feet": "foot", "cancer": "neoplasm", "cancers": "neoplasm",
-    "tumor": "neoplasm", "tumors": "neoplasm", "tumour": "neoplasm", "tumours": "neoplasm",
-    "abnormal": "abnormality", "anomalous": "abnormality", "malformed": "abnormality",
-    "absence": "absent", "lack": "absent", "lacking": "absent", "missing": "absent",
-    "retarded": "retardation", "delayed": "delay",
+    "hepatic": "liver", "pulmonary": "lung", "cerebral": "brain", "dental": "tooth",
+    "articular": "joint", "auditory": "hearing",
     "otic": "ear", "aural": "ear", "ophthalmic": "eye", "ophthalmologic": "eye", "ophthalmological": "eye",
     "oral": "mouth", "nasal": "nose", "facial": "face", "cerebellar": "cerebellum", "vertebral": "vertebra",
     "femoral": "femur", "tibial": "tibia", "fibular": "fibula", "humeral": "humerus", "palatal": "palate",
@@ -43,8 +38,19 @@ _WORD_MAP = {
     "uterine": "uterus", "ovarian": "ovary", "scrotal": "scrotum", "penile": "penis", "mammary": "breast",
     "muscular": "muscle", "osseous": "bone", "aortic": "aorta", "arterial": "artery", "venous": "vein",
     "retinal": "retina", "corneal": "cornea", "scleral": "sclera", "thyroidal": "thyroid",
-    "patellar": "patella", "clavicular": "clavicle", "scapular": "scapula", "mandibular": "mandible",
-    "sternal": "sternum", "pelvic": "pelvis", "cochlear": "cochlea",
+}
+# The words for "abnormality" onto one, and a few plural and participle forms.
+_WORD_MAP = {
+    **_ADJECTIVE_NOUNS,
+    "teeth": "tooth", "anomaly": "abnormality", "anomalies": "abnormality",
+    "malformation": "abnormality", "malformations": "abnormality", "abnormalities": "abnormality",
+    "defect": "abnormality", "defects": "abnormality", "manifestations": "abnormality",
+    "multiple": "numerous", "feet": "foot", "cancer": "neoplasm", "cancers": "neoplasm",
+    "tumor": "neoplasm", "tumors": "neoplasm", "tumour": "neoplasm", "tumours": "neoplasm",
+    "abnormal": "abnormality", "anomalous": "abnormality", "malformed": "abnormality",
+    "absence": "absent", "lack": "absent", "lacking": "absent", "missing": "absent",
+    "retarded": "retardation", "delayed": "delay",
+    "pelvices": "pelvis",  # not "pelvic": "renal pelvices" are no *Pelvic kidney*
 }
 # Latin letters with diacritics are word characters ("café au lait", "Ménière", "Sjögren"); the
 # stem drops the marks, so "Café" meets HPO's "Cafe". CJK and other scripts are not words here.

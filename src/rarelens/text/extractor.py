@@ -41,7 +41,13 @@ from rarelens.text.context import (
     mask_spans,
     sentence_starts,
 )
-from rarelens.text.english import STOPWORDS, Token, Tokenizer, literal_key, strip_accents
+from rarelens.text.english import (
+    STOPWORDS,
+    Token,
+    Tokenizer,
+    literal_key,
+    strip_accents,
+)
 from rarelens.text.lab_values import LabReader
 from rarelens.text.lexicon import (
     Entry,
@@ -184,6 +190,7 @@ class DictionaryExtractor:
         self._tokenize = Tokenizer(EN_CUE_WORDS)
         self._bag_partners = _bag_partners(self.lexicon)
         self._label_words: dict[int, list[str]] = {}  # a label's content words, once per term
+        self._literal_words: dict[str, str] = {}  # literal_key's memo; bounded by the lexicon's words
         self._labs = LabReader(ontology)
         self._modified = build_modified_terms(ontology)
 
@@ -231,11 +238,23 @@ class DictionaryExtractor:
         if not span.isascii():
             span = strip_accents(span)
         surface = [w for w in re.findall(r"[a-z0-9]+", span) if w not in STOPWORDS]
+        end = last.end
         if entry.term in self.lexicon.shadowing:
-            # the writer used another term's own wording ("renal malformation"): that term
-            entry = self.lexicon.literal.get(literal_key(span), entry)
+            # The writer used another term's own wording ("renal malformation"): that term. A
+            # label's last word "morphology" is a stopword, so no match ends on it; look past it.
+            after = _MORPHOLOGY_AFTER.match(text, end)
+            own = self._literal_entry(span + " morphology") if after else None
+            if own is not None:
+                entry, end = own, after.end() if after else end
+            else:
+                entry = self._literal_entry(span) or entry
         exact = tuple(surface) == key or surface == self._entry_words(entry)
-        return _Candidate(first.start, last.end, entry, "exact" if exact else "variant", False)
+        return _Candidate(first.start, end, entry, "exact" if exact else "variant", False)
+
+    def _literal_entry(self, span: str) -> Entry | None:
+        """The term whose own wording ``span`` is, when folding gave that wording's key to
+        another term (`Lexicon.literal`); None otherwise."""
+        return self.lexicon.literal.get(literal_key(span, self._literal_words))
 
     def _entry_words(self, entry: Entry) -> list[str]:
         words = self._label_words.get(entry.term)
@@ -282,6 +301,7 @@ class DictionaryExtractor:
                     while i >= 0 and not tokens[i].stop and tokens[i].stem not in _CONJUNCTIONS:
                         e = lookup((tokens[i].stem, *hkey))
                         if e is not None:
+                            e = self._coordinated_entry(e, [tokens[i], *head])
                             out.append(_Candidate(tokens[i].start, head[-1].end, e, "coordination", False))
                         if i == 0 or sep(tokens[i - 1], tokens[i]) not in _LIST_SEPARATORS:
                             break
@@ -306,9 +326,17 @@ class DictionaryExtractor:
                     continue
                 e = lookup((*hkey, right.stem))
                 if e is not None:
+                    e = self._coordinated_entry(e, [*head, right])
                     out.append(_Candidate(head[0].start, right.end, e, "coordination", False))
                 break
         return out
+
+    def _coordinated_entry(self, entry: Entry, words: list[Token]) -> Entry:
+        """A coordinated finding's term, read literally like a match ("renal and hepatic
+        malformations": "renal malformation" is *Abnormal renal morphology*)."""
+        if entry.term not in self.lexicon.shadowing:
+            return entry
+        return self._literal_entry(" ".join(t.text for t in words)) or entry
 
     @staticmethod
     def _conjunct_pairs(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
@@ -413,19 +441,31 @@ class DictionaryExtractor:
 
     @staticmethod
     def _english_modifier(text: str, start: int, starts: list[int], tokens: list[Token]) -> tuple[int, str] | None:
+        """(offset, word) of a modifier word right before ``start`` (only whitespace between),
+        unless it is half of a range or a negated or prefixed form: "mild to moderate",
+        "severe-to-profound", "non-progressive", "less severe" keep the parent term."""
         i = bisect_left(starts, start) - 1
         if i < 0:
             return None
         word = tokens[i].text.lower()
-        if word not in EN_MODIFIERS or text[tokens[i].end : start].strip(" "):
+        if word not in EN_MODIFIERS or text[tokens[i].end : start].strip():
             return None
+        if i > 0:
+            before = tokens[i - 1].text.lower()
+            gap = text[tokens[i - 1].end : tokens[i].start].strip()
+            if gap in ("-", "/") or (not gap and before in _NOT_A_MODIFIER_AFTER):
+                return None
+            if not gap and before in _RANGE_WORDS and i > 1 and tokens[i - 2].text.lower() in EN_MODIFIERS:
+                return None
         return tokens[i].start, word
 
     def _modified_entry(self, entry: Entry, word: str) -> Entry | None:
         """``entry`` for the HPO child that ``word`` ("bilateral", "progressive" …) makes of its
         finding, keeping the source and priority of the match; None when HPO has no such child."""
         child = self._modified.get((entry.term, word))
-        return None if child is None else Entry(child, entry.source, entry.priority)
+        # The child is the ontology's, not the matched wording's: a hospital row for the parent
+        # does not list the child, so its source says how it was reached.
+        return None if child is None else Entry(child, "modifier", entry.priority)
 
     # -- Both ----------------------------------------------------------------------------
     def extract(self, text: str, language: str = "auto") -> Extraction:
@@ -486,6 +526,15 @@ class DictionaryExtractor:
             historical=ctx.historical, source=c.entry.source,
             rule=rule + (f"; {ctx.rule}" if ctx.rule else ""),
         )
+
+
+# Words before a modifier that turn it around ("non progressive", "less severe"), and words
+# that make it the end of a range after another modifier ("mild to moderate"); a hyphen or
+# slash before it does either ("non-progressive", "mild-moderate"). See
+# `DictionaryExtractor._english_modifier`.
+_NOT_A_MODIFIER_AFTER = frozenset({"non", "not", "less", "more", "than", "sub", "semi"})
+_RANGE_WORDS = frozenset({"to", "or", "and", "nor"})
+_MORPHOLOGY_AFTER = re.compile(r"\s+morphology\b", re.IGNORECASE)
 
 
 _NO_CONTEXT = Context()

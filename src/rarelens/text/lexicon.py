@@ -225,14 +225,22 @@ def build_lexicon(
     abbreviations.update(user_abbreviations)
     # A wording whose stem key another term won: the wording, read literally, still names its own.
     literal: dict[tuple[str, ...], tuple[tuple[str, ...], Entry]] = {}  # → (stem key, best entry)
-    for text, entry in _english_wordings(o, sorted(contested), curated, local, contested):
+    for text, entry in _english_wordings(o, sorted(contested.intersection(terms)), curated, local, contested):
+        if len(text) < _MIN_CHARS_EN or is_abbreviation(text):
+            continue  # as in add_en: no stem key
         key = content_key(text, stems)
-        if key in contested_keys and len(text) >= _MIN_CHARS_EN and not is_abbreviation(text):
+        if key in contested_keys:
             lit = literal_key(text)
             best = literal.get(lit)
             if _better(None if best is None else best[1], entry, ic):
                 literal[lit] = (key, entry)
-    shadowed = {lit: e for lit, (key, e) in literal.items() if ordered[key].term != e.term}
+    # Whatever the sources: the span is not the winner's wording as written (that would have
+    # the same literal key), it is this term's, so HPO has said which term it means ("Diffuse
+    # brain atrophy" is *Global brain atrophy*'s synonym, though folding gives its key to the
+    # label *Diffuse cerebral atrophy*; "Missing eyebrow" is listed under *Aplasia/Hypoplasia of
+    # the eyebrow*, not *Absent eyebrow*). A key a hospital's vocabulary gave stays with it.
+    shadowed = {lit: e for lit, (key, e) in literal.items()
+                if ordered[key].term != e.term and ordered[key].source != "vocabulary"}
     prefixes = frozenset(k[:i] for k in ordered for i in range(1, len(k) + 1))
     vocabulary = frozenset(w for k in ordered for w in k)
     return Lexicon(

@@ -6,7 +6,8 @@ one word in front (*Sensorineural hearing impairment* → *Bilateral sensorineur
 impairment*, *Hypotonia* → *Generalized hypotonia*). Neither CHPO nor the curated table can
 list every such pair, so the pairs are derived from the ontology: a child counts when its label
 is exactly the modifier word plus its parent's label (stems compared, so "Multiple cafe-au-lait
-spots" pairs with "Cafe-au-lait spot"). The extractor then widens a Chinese match over the
+spots" pairs with "Cafe-au-lait spot"), or the parent's label, a comma and the modifier
+("Intellectual disability, severe"). The extractor then widens a Chinese match over the
 modifier in front of it to that child. English matches take the same pairs from the word right
 before them ("moderate sensorineural hearing loss" → *Moderate sensorineural hearing
 impairment*, whose synonyms lack "hearing loss"), so the table lives here for both languages.
@@ -38,8 +39,9 @@ EN_MODIFIERS = frozenset(ZH_MODIFIERS.values()) | {"moderate", "profound"}
 
 def build_modified_terms(ontology: Ontology) -> dict[tuple[int, str], int]:
     """(parent term, English modifier) → child term, for the children whose label is the
-    modifier plus the parent's label (or the parent's label, a comma and the modifier). Only labels that start with a modifier are compared, so
-    this costs a few hundred key computations, not one per term."""
+    modifier plus the parent's label, or the parent's label, a comma and the modifier
+    (*Intellectual disability, severe*). Only labels that start or end with a modifier are
+    compared, so this costs a few hundred key computations, not one per term."""
     out: dict[tuple[int, str], int] = {}
     labels = ontology.labels
     for child, label in enumerate(labels):

@@ -51,7 +51,10 @@ _EN_TERMINATORS = re.compile(
     r"whom|whose|secondary to|due to|because|presented with|presents with|complain(?:s|ed)? of)\b|[;:]",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])|\n\s*\n|(?<=[。！？；;])")
+# Sentence ends; a start is a match's end. Each alternative begins with a character to look for
+# (not a look-behind tried at every offset): twice as fast, and the same starts on every corpus
+# text, but for an empty "sentence" between 。 and a blank line.
+_SENTENCE = re.compile(r"[.!?]\s+(?=[A-Z(\[])|\n\s*\n|[。！？；;]")
 _CLAUSE_EN = re.compile(r"[;:()\[\]]|\.(?=\s|$)")
 
 

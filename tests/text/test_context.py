@@ -412,7 +412,7 @@ def test_every_english_cue_marks_its_sentence(cue: str, case: Callable[[str], st
     said = case(cue)
     text = f"Ataxia. The boy {said} seizures. Cataract." if cue in PRE_CUES else f"Ataxia. Seizures {said}. Cataract."
     starts = sentence_starts(text)
-    ctx = en(text, "eizures")
+    ctx = en(text, "seizures" if cue in PRE_CUES else "eizures")
     assert ctx != Context(), "the example must be a real cue"
     tokens = Tokenizer(EN_CUE_WORDS)(text)
     assert english_cue_sentences(text, [t.start for t in tokens if t.cue], starts) == {1}

@@ -316,6 +316,25 @@ def test_a_term_s_own_wording_beats_a_folded_collision(
     assert result.findings[0].text == text.split(" were")[0].removeprefix("There was ").rstrip(".")
 
 
+@pytest.mark.parametrize("text", ["Non-progressive ataxia.", "Non progressive ataxia."])
+def test_a_turned_modifier_leaves_the_finding_present(extractor: DictionaryExtractor, text: str) -> None:
+    """"non(-)progressive ataxia" is ataxia that does not progress: *Ataxia*, present, and no
+    *Progressive cerebellar ataxia* (an HPO synonym of which is "progressive ataxia")."""
+    found = extractor.extract(text).findings
+    assert [(m.hpo_id, m.is_present) for m in found] == [("HP:0001251", True)]
+
+
+def test_non_negates_only_the_word_after_it(extractor: DictionaryExtractor) -> None:
+    assert extractor.extract("Non dysmorphic facial features.").findings[0].negated
+
+
+def test_the_morphology_look_ahead_stays_in_its_paragraph(extractor: DictionaryExtractor) -> None:
+    found = extractor.extract("Abnormal renal\n\nMorphology of the heart was normal.").findings
+    assert (found[0].text, found[0].hpo_id) == ("Abnormal renal", "HP:0000077")
+    wrapped = extractor.extract("Abnormal renal\nmorphology.").findings
+    assert (wrapped[0].text, wrapped[0].hpo_id) == ("Abnormal renal\nmorphology", "HP:0012210")
+
+
 def test_coordinated_findings_are_read_literally_too(extractor: DictionaryExtractor) -> None:
     found = extractor.extract("Renal and hepatic malformations.").findings
     assert "HP:0012210" in {m.hpo_id for m in found}  # "renal malformation", not *Abnormality of the kidney*
@@ -361,7 +380,13 @@ def test_an_english_modifier_must_stand_right_before_the_finding(extractor: Dict
 
 
 @pytest.mark.parametrize(
-    "text", ["Seizures and moderate sensorineural hearing loss.", "Moderate\nsensorineural hearing loss."]
+    "text",
+    [
+        "Seizures and moderate sensorineural hearing loss.",
+        "Moderate\nsensorineural hearing loss.",
+        "Cataracts were bilateral, and moderate sensorineural hearing loss was found.",
+        "Diagnoses:\n- Hypotonia\n- Moderate sensorineural hearing loss",
+    ],
 )
 def test_an_english_modifier_after_a_conjunction_or_a_line_end(extractor: DictionaryExtractor, text: str) -> None:
     assert "HP:0008504" in {m.hpo_id for m in extractor.extract(text).findings}
@@ -372,14 +397,23 @@ def test_an_english_modifier_after_a_conjunction_or_a_line_end(extractor: Dictio
     [
         ("The renal pelvis and ureters are not dilated.", "HP:0000125"),  # no *Pelvic kidney*
         ("Both renal pelvices are normal.", "HP:0000125"),
+        ("Dilated renal pelves.", "HP:0000125"),
         ("Non-progressive sensorineural deafness.", "HP:0000408"),  # no *Progressive SNHL*
-        ("Severe-to-profound sensorineural hearing loss.", "HP:0012715"),  # no *Profound SNHL*
+        ("Severe-to-profound sensorineural hearing loss.", "HP:0011476"),  # no *Profound SNHL*
+        ("Mild\u2013moderate sensorineural hearing loss.", "HP:0008504"),  # an en dash joins a range too
+        # a child HPO names directly, its degree ending a range: the parent
+        ("Moderate to severe sensorineural hearing loss.", "HP:0008625"),
+        # a modifier and a finding in two paragraphs: the second is not negated by the first
+        ("No ataxia or tremor, progressive\n\nSensorineural deafness since age 3.", "HP:0000408"),
     ],
 )
 def test_no_false_finding_from_anatomy_or_a_turned_modifier(
     extractor: DictionaryExtractor, text: str, wrong: str
 ) -> None:
-    assert wrong not in {m.hpo_id for m in extractor.extract(text).mentions}
+    result = extractor.extract(text)
+    assert wrong not in {m.hpo_id for m in result.mentions}
+    assert any(m.is_present for m in result.findings) or "renal" in text  # the parent stays, present
+    assert_offsets(result)
 
 
 def test_lip_words_are_not_read_as_the_labia(extractor: DictionaryExtractor) -> None:

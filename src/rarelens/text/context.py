@@ -81,7 +81,9 @@ EN_CUE_WORDS = frozenset({
     "parents", "son", "daughter",
 })
 _EN_SCOPE_WORDS = 6  # a trigger reaches this many words forward at most (NegEx uses 5–6) …
-_EN_SHORT_SCOPE = {"not": 2, "non": 1, "neither": 3, "nor": 2, "never": 3}  # … these, fewer
+# "non" negates only the word right after it: "non dysmorphic", but "non progressive ataxia"
+# is ataxia that does not progress.
+_EN_SHORT_SCOPE = {"not": 2, "non": 0, "neither": 3, "nor": 2, "never": 3}  # … these, fewer
 
 # ---- Chinese -----------------------------------------------------------------------------
 

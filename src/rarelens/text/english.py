@@ -50,7 +50,7 @@ _WORD_MAP = {
     "abnormal": "abnormality", "anomalous": "abnormality", "malformed": "abnormality",
     "absence": "absent", "lack": "absent", "lacking": "absent", "missing": "absent",
     "retarded": "retardation", "delayed": "delay",
-    "pelvices": "pelvis",  # not "pelvic": "renal pelvices" are no *Pelvic kidney*
+    "pelvices": "pelvis", "pelves": "pelvis",  # not "pelvic": "renal pelvices" are no *Pelvic kidney*
 }
 # Latin letters with diacritics are word characters ("café au lait", "Ménière", "Sjögren"); the
 # stem drops the marks, so "Café" meets HPO's "Cafe". CJK and other scripts are not words here.

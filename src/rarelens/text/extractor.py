@@ -243,9 +243,9 @@ class DictionaryExtractor:
             # The writer used another term's own wording ("renal malformation"): that term. A
             # label's last word "morphology" is a stopword, so no match ends on it; look past it.
             after = _MORPHOLOGY_AFTER.match(text, end)
-            own = self._literal_entry(span + " morphology") if after else None
-            if own is not None:
-                entry, end = own, after.end() if after else end
+            own = self._literal_entry(span + " morphology") if after is not None else None
+            if after is not None and own is not None:
+                entry, end = own, after.end()
             else:
                 entry = self._literal_entry(span) or entry
         exact = tuple(surface) == key or surface == self._entry_words(entry)
@@ -428,7 +428,7 @@ class DictionaryExtractor:
         神经性耳聋 → *Bilateral sensorineural hearing impairment*; "moderate" + "sensorineural
         hearing loss" → *Moderate sensorineural hearing impairment*) becomes that finding, its
         span widened over the modifier when no other match holds those characters. An English
-        modifier is the word right before the match, with only spaces between."""
+        modifier is the word right before the match, in the same paragraph."""
         out: list[_Candidate] = []
         starts = [t.start for t in tokens]
         for c in chosen:
@@ -441,27 +441,22 @@ class DictionaryExtractor:
 
     @staticmethod
     def _english_modifier(text: str, start: int, starts: list[int], tokens: list[Token]) -> tuple[int, str] | None:
-        """(offset, word) of a modifier word right before ``start`` (only whitespace between),
-        unless it is half of a range or a negated or prefixed form: "mild to moderate",
-        "severe-to-profound", "non-progressive", "less severe" keep the parent term."""
+        """(offset, word) of a modifier word right before ``start``, with whitespace but no blank
+        line between (a blank line starts another statement), unless it ends a range or is
+        turned (`_ranged_or_turned`)."""
         i = bisect_left(starts, start) - 1
         if i < 0:
             return None
         word = tokens[i].text.lower()
-        if word not in EN_MODIFIERS or text[tokens[i].end : start].strip():
+        gap = text[tokens[i].end : start]
+        if word not in EN_MODIFIERS or gap.strip() or gap.count("\n") > 1 or _ranged_or_turned(text, tokens, i):
             return None
-        if i > 0:
-            before = tokens[i - 1].text.lower()
-            gap = text[tokens[i - 1].end : tokens[i].start].strip()
-            if gap in ("-", "/") or (not gap and before in _NOT_A_MODIFIER_AFTER):
-                return None
-            if not gap and before in _RANGE_WORDS and i > 1 and tokens[i - 2].text.lower() in EN_MODIFIERS:
-                return None
         return tokens[i].start, word
 
     def _modified_entry(self, entry: Entry, word: str) -> Entry | None:
         """``entry`` for the HPO child that ``word`` ("bilateral", "progressive" …) makes of its
-        finding, keeping the source and priority of the match; None when HPO has no such child."""
+        finding, with the priority of the match and source "modifier"; None when HPO has no such
+        child."""
         child = self._modified.get((entry.term, word))
         # The child is the ontology's, not the matched wording's: a hospital row for the parent
         # does not list the child, so its source says how it was reached.
@@ -474,7 +469,7 @@ class DictionaryExtractor:
         lang = detect_language(text) if language == "auto" else language
         cjk = _CJK.search(text) is not None
         tokens = self._tokenize(text)
-        candidates = self._english(text, tokens)
+        candidates = _without_turned_modifiers(text, tokens, self._english(text, tokens))
         if lang == "zh" or (language == "auto" and cjk):
             candidates += self._chinese(text)
             candidates += self._chinese_infix(text)
@@ -528,13 +523,51 @@ class DictionaryExtractor:
         )
 
 
-# Words before a modifier that turn it around ("non progressive", "less severe"), and words
-# that make it the end of a range after another modifier ("mild to moderate"); a hyphen or
-# slash before it does either ("non-progressive", "mild-moderate"). See
-# `DictionaryExtractor._english_modifier`.
-_NOT_A_MODIFIER_AFTER = frozenset({"non", "not", "less", "more", "than", "sub", "semi"})
+# Words that turn a modifier around ("non progressive", "less severe"); joined to it by a dash
+# or slash, any word does ("non-progressive", "sub-acute", "mild-moderate", "mild/moderate").
+_TURNING_WORDS = frozenset({"non", "not", "less", "more", "than", "sub", "semi"})
+_JOINERS = frozenset("-\u2010\u2011\u2012\u2013\u2014/~\uff5e")
+# Degrees, and the words that make a range of two ("mild to moderate", "moderate or severe").
+_DEGREES = frozenset({"mild", "moderate", "severe", "profound"})
 _RANGE_WORDS = frozenset({"to", "or", "and", "nor"})
-_MORPHOLOGY_AFTER = re.compile(r"\s+morphology\b", re.IGNORECASE)
+# A label's last word "morphology" (a stopword), on the same line or the next.
+_MORPHOLOGY_AFTER = re.compile(r"[ \t\r]*\n?[ \t]*morpholog(?:y|ies)\b", re.IGNORECASE)
+
+
+def _without_turned_modifiers(text: str, tokens: list[Token], cands: list[_Candidate]) -> list[_Candidate]:
+    """English matches that start with a modifier word which here ends a range or is turned are
+    left out, so the match of the words after it is chosen: "moderate to severe sensorineural
+    hearing loss" is *Sensorineural hearing impairment*, not *Severe …*; "non-progressive
+    ataxia" is *Ataxia*, not *Progressive cerebellar ataxia*."""
+    starts = [t.start for t in tokens]
+    out = []
+    for c in cands:
+        k = bisect_left(starts, c.start)
+        if k < len(tokens) and tokens[k].start == c.start and tokens[k].text.lower() in EN_MODIFIERS \
+                and _ranged_or_turned(text, tokens, k):
+            continue
+        out.append(c)
+    return out
+
+
+def _ranged_or_turned(text: str, tokens: list[Token], i: int) -> bool:
+    """The modifier word at token ``i`` does not make the finding more specific: it is turned
+    or joined to the word before it, or it is the second degree of a range."""
+    if i == 0:
+        return False
+    before = tokens[i - 1]
+    gap = text[before.end : tokens[i].start]
+    if gap in _JOINERS:
+        return True
+    if gap.strip():
+        return False
+    word = before.text.lower()
+    if word in _TURNING_WORDS:
+        return True
+    if word not in _RANGE_WORDS or i < 2 or tokens[i].text.lower() not in _DEGREES:
+        return False
+    first = tokens[i - 2]
+    return first.text.lower() in _DEGREES and not text[first.end : before.start].strip()
 
 
 _NO_CONTEXT = Context()

@@ -35,6 +35,7 @@ from rarelens.ontology.ontology import PHENOTYPIC_ABNORMALITY
 from rarelens.text.english import content_key
 from rarelens.text.lexicon import (
     Lexicon,
+    build_chinese_keys,
     build_lexicon,
     load_en_synonyms,
     load_zh_synonyms,
@@ -546,3 +547,14 @@ def test_ambiguous_exact_synonym_is_left_out(hpo: Ontology, hpo_lexicon: Lexicon
     assert content_key("Hypersensitivity") not in hpo_lexicon.ordered
     entry = hpo_lexicon.ordered[content_key("Emotional hypersensitivity")]
     assert hpo.ids[entry.term] == "HP:0041092"
+
+
+def test_a_curated_row_that_repeats_a_chinese_label_leaves_the_label_s_entry() -> None:
+    """With CHPO labels loaded, a curated copy of a label would only win overlap ties against
+    other labels (红细胞增多 over 镰状红细胞); without them (the embedded HPO) it is the only
+    Chinese wording, so the row stays in the table and is used there."""
+    rows = [("HP:0001901", "红细胞增多"), ("HP:0001250", "抽搐")]
+    with_labels = build_chinese_keys(embedded_hpo({"HP:0001901": "红细胞增多"}), rows)
+    assert with_labels["红细胞增多"].source == "zh-label"
+    assert with_labels["抽搐"].source == "zh-curated"
+    assert build_chinese_keys(embedded_hpo(), rows)["红细胞增多"].source == "zh-curated"

@@ -324,6 +324,11 @@ def test_a_turned_modifier_leaves_the_finding_present(extractor: DictionaryExtra
     assert [(m.hpo_id, m.is_present) for m in found] == [("HP:0001251", True)]
 
 
+def test_a_word_joined_to_non_starts_no_finding(extractor: DictionaryExtractor) -> None:
+    assert extractor.extract("Non-dysmorphic facial features.").findings == ()
+    assert [m.hpo_id for m in extractor.extract("Non-progressive ataxia.").findings] == ["HP:0001251"]
+
+
 def test_non_negates_only_the_word_after_it(extractor: DictionaryExtractor) -> None:
     assert extractor.extract("Non dysmorphic facial features.").findings[0].negated
 

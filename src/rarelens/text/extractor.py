@@ -535,16 +535,21 @@ _MORPHOLOGY_AFTER = re.compile(r"[ \t\r]*\n?[ \t]*morpholog(?:y|ies)\b", re.IGNO
 
 
 def _without_turned_modifiers(text: str, tokens: list[Token], cands: list[_Candidate]) -> list[_Candidate]:
-    """English matches that start with a modifier word which here ends a range or is turned are
-    left out, so the match of the words after it is chosen: "moderate to severe sensorineural
-    hearing loss" is *Sensorineural hearing impairment*, not *Severe …*; "non-progressive
-    ataxia" is *Ataxia*, not *Progressive cerebellar ataxia*."""
+    """English matches that start with a modifier word which here ends a range or is turned, or
+    with any word joined to a "non-" before it, are left out, so the match of the words after it
+    is chosen: "moderate to severe sensorineural hearing loss" is *Sensorineural hearing
+    impairment*, not *Severe …*; "non-progressive ataxia" is *Ataxia*, not *Progressive
+    cerebellar ataxia*; "non-pitting edema" is *Edema*; "non-dysmorphic facial features" names
+    nothing (the NegEx cues never match inside a hyphenated word, so it was *Abnormal facial
+    shape*, present)."""
     starts = [t.start for t in tokens]
     out = []
     for c in cands:
         k = bisect_left(starts, c.start)
-        if k < len(tokens) and tokens[k].start == c.start and tokens[k].text.lower() in EN_MODIFIERS \
-                and _ranged_or_turned(text, tokens, k):
+        if k < len(tokens) and tokens[k].start == c.start and k > 0 and (
+            (tokens[k].text.lower() in EN_MODIFIERS and _ranged_or_turned(text, tokens, k))
+            or (tokens[k - 1].text.lower() == "non" and text[tokens[k - 1].end : c.start] in _JOINERS)
+        ):
             continue
         out.append(c)
     return out

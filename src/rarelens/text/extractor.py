@@ -193,6 +193,7 @@ class DictionaryExtractor:
         self._literal_words: dict[str, str] = {}  # literal_key's memo; bounded by the lexicon's words
         self._labs = LabReader(ontology)
         self._modified = build_modified_terms(ontology)
+        self._children = {(child, word) for (_, word), child in self._modified.items()}  # see _qualified
 
     # -- English -------------------------------------------------------------------------
     def _english(self, text: str, tokens: list[Token]) -> list[_Candidate]:
@@ -433,25 +434,61 @@ class DictionaryExtractor:
         starts = [t.start for t in tokens]
         for c in chosen:
             m = modifier_before(text, c.start) if c.zh else self._english_modifier(text, c.start, starts, tokens)
-            entry = self._modified_entry(c.entry, m[1]) if m is not None else None
-            if m is not None and entry is not None and (not out or out[-1].end <= m[0]):
-                c = _Candidate(m[0], c.end, entry, c.rule + "+modifier", c.zh, c.negated)
+            free = m is not None and (not out or out[-1].end <= m[0])
+            if m is not None and free and m[1] == "":  # a turned or ranged modifier: the parent, over it
+                c = replace(c, start=m[0], rule=c.rule + "+qualified")
+            else:
+                entry = self._modified_entry(c.entry, m[1]) if m is not None else None
+                if m is not None and free and entry is not None:
+                    c = _Candidate(m[0], c.end, entry, c.rule + "+modifier", c.zh, c.negated)
             out.append(c)
         return out
 
     @staticmethod
     def _english_modifier(text: str, start: int, starts: list[int], tokens: list[Token]) -> tuple[int, str] | None:
         """(offset, word) of a modifier word right before ``start``, with whitespace but no blank
-        line between (a blank line starts another statement), unless it ends a range or is
-        turned (`_ranged_or_turned`)."""
+        line between (a blank line starts another statement). When the modifier ends a range or
+        is turned (`_qualifier_start`), the offset is where those words begin and the word is
+        "": the finding stays the parent, read with the whole phrase ("mild to moderate")."""
         i = bisect_left(starts, start) - 1
         if i < 0:
             return None
         word = tokens[i].text.lower()
         gap = text[tokens[i].end : start]
-        if word not in EN_MODIFIERS or gap.strip() or gap.count("\n") > 1 or _ranged_or_turned(text, tokens, i):
+        if word not in EN_MODIFIERS or gap.strip() or gap.count("\n") > 1:
             return None
-        return tokens[i].start, word
+        q = _qualifier_start(text, tokens, i)
+        return (tokens[i].start, word) if q is None else (tokens[q].start, "")
+
+    def _qualified(self, text: str, tokens: list[Token], cands: list[_Candidate]) -> list[_Candidate]:
+        """English matches read with the words that qualify their first word. A child HPO makes
+        with a modifier ("Severe …", "Progressive …") is left out when that modifier ends a range
+        or is turned, and so is any match right after "non"; the match of the words after it
+        then spans the qualifying words too, so its context is the whole phrase's: "moderate to
+        severe hearing loss" is *Hearing impairment* (negated in "never had moderate to severe
+        hearing loss"), "non-progressive ataxia" is *Ataxia*, present, "non-communicating
+        hydrocephalus" *Hydrocephalus*; "non-dysmorphic facial features" names nothing."""
+        starts = [t.start for t in tokens]
+        extend: dict[int, int] = {}  # a later match's start → where its qualifying words begin
+        out = []
+        for c in cands:
+            k = bisect_left(starts, c.start)
+            if k == 0 or k + 1 >= len(tokens) or tokens[k].start != c.start:
+                out.append(c)
+                continue
+            word, q = tokens[k].text.lower(), None
+            if (c.entry.term, word) in self._children:
+                q = _qualifier_start(text, tokens, k)
+            before = tokens[k - 1]
+            if q is None and before.text.lower() == "non" and (text[before.end : c.start] in _JOINERS
+                                                                or not text[before.end : c.start].strip()):
+                q = k - 1
+            if q is None:
+                out.append(c)
+            else:
+                extend[tokens[k + 1].start] = tokens[q].start
+        return [replace(c, start=extend[c.start], rule=c.rule + "+qualified") if c.start in extend else c
+                for c in out]
 
     def _modified_entry(self, entry: Entry, word: str) -> Entry | None:
         """``entry`` for the HPO child that ``word`` ("bilateral", "progressive" …) makes of its
@@ -469,7 +506,7 @@ class DictionaryExtractor:
         lang = detect_language(text) if language == "auto" else language
         cjk = _CJK.search(text) is not None
         tokens = self._tokenize(text)
-        candidates = _without_turned_modifiers(text, tokens, self._english(text, tokens))
+        candidates = self._qualified(text, tokens, self._english(text, tokens))
         if lang == "zh" or (language == "auto" and cjk):
             candidates += self._chinese(text)
             candidates += self._chinese_infix(text)
@@ -523,9 +560,9 @@ class DictionaryExtractor:
         )
 
 
-# Words that turn a modifier around ("non progressive", "less severe"); joined to it by a dash
-# or slash, any word does ("non-progressive", "sub-acute", "mild-moderate", "mild/moderate").
-_TURNING_WORDS = frozenset({"non", "not", "less", "more", "than", "sub", "semi"})
+# Words that turn a modifier around ("non progressive", "less severe", "sub-acute"); with
+# degrees they make a range ("mild to moderate", "mild-moderate"). See _qualifier_start.
+_TURNING_WORDS = frozenset({"non", "not", "less", "sub", "semi"})
 _JOINERS = frozenset("-\u2010\u2011\u2012\u2013\u2014/~\uff5e")
 # Degrees, and the words that make a range of two ("mild to moderate", "moderate or severe").
 _DEGREES = frozenset({"mild", "moderate", "severe", "profound"})
@@ -534,45 +571,29 @@ _RANGE_WORDS = frozenset({"to", "or", "and", "nor"})
 _MORPHOLOGY_AFTER = re.compile(r"[ \t\r]*\n?[ \t]*morpholog(?:y|ies)\b", re.IGNORECASE)
 
 
-def _without_turned_modifiers(text: str, tokens: list[Token], cands: list[_Candidate]) -> list[_Candidate]:
-    """English matches that start with a modifier word which here ends a range or is turned, or
-    with any word joined to a "non-" before it, are left out, so the match of the words after it
-    is chosen: "moderate to severe sensorineural hearing loss" is *Sensorineural hearing
-    impairment*, not *Severe …*; "non-progressive ataxia" is *Ataxia*, not *Progressive
-    cerebellar ataxia*; "non-pitting edema" is *Edema*; "non-dysmorphic facial features" names
-    nothing (the NegEx cues never match inside a hyphenated word, so it was *Abnormal facial
-    shape*, present)."""
-    starts = [t.start for t in tokens]
-    out = []
-    for c in cands:
-        k = bisect_left(starts, c.start)
-        if k < len(tokens) and tokens[k].start == c.start and k > 0 and (
-            (tokens[k].text.lower() in EN_MODIFIERS and _ranged_or_turned(text, tokens, k))
-            or (tokens[k - 1].text.lower() == "non" and text[tokens[k - 1].end : c.start] in _JOINERS)
-        ):
-            continue
-        out.append(c)
-    return out
-
-
-def _ranged_or_turned(text: str, tokens: list[Token], i: int) -> bool:
-    """The modifier word at token ``i`` does not make the finding more specific: it is turned
-    or joined to the word before it, or it is the second degree of a range."""
+def _qualifier_start(text: str, tokens: list[Token], i: int) -> int | None:
+    """Where the words that turn the modifier at token ``i`` begin, or None when it stands as
+    written: a turning word before it ("non progressive", "less severe", "sub-acute"), or a
+    range of two degrees ("mild to moderate", "mild-moderate"); the index of the first of
+    those words. Any other word joined by a dash or slash leaves it alone ("hypotonia/congenital
+    heart disease", "slowly-progressive")."""
     if i == 0:
-        return False
+        return None
     before = tokens[i - 1]
+    word, degree = before.text.lower(), tokens[i].text.lower() in _DEGREES
     gap = text[before.end : tokens[i].start]
-    if gap in _JOINERS:
-        return True
-    if gap.strip():
-        return False
-    word = before.text.lower()
+    if gap not in _JOINERS and gap.strip():
+        return None
     if word in _TURNING_WORDS:
-        return True
-    if word not in _RANGE_WORDS or i < 2 or tokens[i].text.lower() not in _DEGREES:
-        return False
+        return i - 1
+    if degree and word in _DEGREES and gap in _JOINERS:
+        return i - 1  # mild-moderate
+    if word not in _RANGE_WORDS or i < 2 or not degree:
+        return None
     first = tokens[i - 2]
-    return first.text.lower() in _DEGREES and not text[first.end : before.start].strip()
+    gap = text[first.end : before.start]
+    ranged = first.text.lower() in _DEGREES and (gap in _JOINERS or not gap.strip())
+    return i - 2 if ranged else None  # mild to moderate, severe-to-profound
 
 
 _NO_CONTEXT = Context()

@@ -315,7 +315,7 @@ def build_chinese_keys(
                 add_zh(form, _entry(idx, "zh-label-variant"))
     for idx, text in _current_rows(o, zh_synonyms if zh_synonyms is not None else load_zh_synonyms()):
         old = chinese.get(text.strip())
-        if old is not None and old.term == idx:
+        if old is not None and old.term == idx and old.source == "zh-label":
             # CHPO already says it: a curated copy would only win overlap ties against other
             # labels (红细胞增多 over 镰状红细胞 in 镰状红细胞增多). The row still serves a
             # knowledge base without Chinese labels (the embedded HPO has none).

@@ -283,6 +283,8 @@ class DictionaryExtractor:
             right, left = tokens[r], tokens[lo]
             if right.stop or left.stop:
                 continue
+            if left.text.lower() in _DEGREES and right.text.lower() in _DEGREES:
+                continue  # "mild/moderate/severe hearing loss" is a range: the parent (_qualified)
             # Pre-modifiers: right conjunct + head is a term; try each left conjunct + head. The
             # longest such head wins ("bones and broad nasal bridge": the head is "nasal bridge",
             # not "nasal"). A key no lexicon key starts with ends the search.

@@ -377,6 +377,13 @@ def test_a_word_joined_to_a_modifier_is_no_range(extractor: DictionaryExtractor,
     assert wanted in {m.hpo_id for m in extractor.extract(text).findings}
 
 
+def test_no_match_spans_a_blank_line(extractor: DictionaryExtractor) -> None:
+    found = extractor.extract("Ataxia, progressive\n\nSensorineural hearing loss at age 3.").findings
+    assert [m.hpo_id for m in found] == ["HP:0001251", "HP:0000407"]
+    wrapped = extractor.extract("Progressive sensorineural\nhearing loss.").findings  # one line end joins
+    assert [m.hpo_id for m in wrapped] == ["HP:0000408"]
+
+
 def test_the_morphology_look_ahead_stays_in_its_paragraph(extractor: DictionaryExtractor) -> None:
     found = extractor.extract("Abnormal renal\n\nMorphology of the heart was normal.").findings
     assert (found[0].text, found[0].hpo_id) == ("Abnormal renal", "HP:0000077")

@@ -68,8 +68,10 @@ _LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*")
 # Control characters (NUL, the C0/C1 separators, DEL) are boundaries too: they are not words,
 # and read as plain spaces they let a bag of words join the items they separate
 # ("Seizures\0hypotonia" → *Atonic seizure*). Tab, line ends, VT and FF stay spaces.
+# A blank line ends a statement too (a heading, a list item): "Ataxia, progressive\n\n
+# Sensorineural hearing loss" holds no *Progressive sensorineural hearing impairment*.
 _BOUNDARY = re.compile(r"[.,;:!?()\[\]{}\"/\u3000-\u303f\uff08\uff09\uff0c\uff1b\uff1a"
-                       r"\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+                       r"\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]|\n[ \t\r\f\v]*\n")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _BAG_MAX = 4
 # A Chinese match never ends on the 大 or 小 that begins 大小 / 小大 ("size"); see _chinese.

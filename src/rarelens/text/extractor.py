@@ -159,11 +159,11 @@ def _bag_partners(lexicon: Lexicon) -> dict[str, set[str]]:
     return mates
 
 
-def _phrases(text: str, tokens: list[Token]) -> list[list[Token]]:
+def _phrases(text: str, tokens: list[Token], starts: list[int]) -> list[list[Token]]:
     """Runs of tokens not separated by punctuation: a match never spans a clause boundary.
     Each boundary cuts before the first token that starts after it (boundary characters are
-    never inside a token), found by bisection: far fewer boundaries than tokens."""
-    starts = [t.start for t in tokens]
+    never inside a token), found by bisection on ``starts`` (the tokens' starts): far fewer
+    boundaries than tokens."""
     cuts = sorted({bisect_right(starts, m.start()) for m in _BOUNDARY.finditer(text)} - {0, len(tokens)})
     return [tokens[a:b] for a, b in zip([0, *cuts], [*cuts, len(tokens)], strict=True) if b > a]
 
@@ -198,12 +198,12 @@ class DictionaryExtractor:
         self._children = {(child, word) for (_, word), child in self._modified.items()}  # see _qualified
 
     # -- English -------------------------------------------------------------------------
-    def _english(self, text: str, tokens: list[Token]) -> list[_Candidate]:
+    def _english(self, text: str, tokens: list[Token], starts: list[int]) -> list[_Candidate]:
         lex = self.lexicon
         vocabulary, prefixes, ordered, bags = lex.vocabulary, lex.prefixes, lex.ordered, lex.bags
         partners, abbreviations = self._bag_partners, lex.abbreviations
         out: list[_Candidate] = []
-        for phrase in _phrases(text, tokens):
+        for phrase in _phrases(text, tokens, starts):
             content = [t for t in phrase if not t.stop]
             stems = [t.stem for t in content]
             n = len(content)
@@ -246,8 +246,7 @@ class DictionaryExtractor:
             # The writer used another term's own wording ("renal malformation"): that term. A
             # label's last word "morphology" is a stopword, so no match ends on it; look past it.
             after = _MORPHOLOGY_AFTER.match(text, end)
-            own = self._literal_entry(span + " morphology") if after is not None else None
-            if after is not None and own is not None:
+            if after is not None and (own := self._literal_entry(span + " morphology")) is not None:
                 entry, end = own, after.end()
             else:
                 entry = self._literal_entry(span) or entry
@@ -266,7 +265,7 @@ class DictionaryExtractor:
             words = self._label_words[entry.term] = [w for w in re.findall(r"[a-z0-9]+", label) if w not in STOPWORDS]
         return words
 
-    def _coordinations(self, text: str, tokens: list[Token]) -> list[_Candidate]:
+    def _coordinations(self, text: str, tokens: list[Token], starts: list[int]) -> list[_Candidate]:
         """Findings that share a head across a coordination: "palmar and plantar pits" (pre-
         modifiers, also "branchial, otic and renal anomalies") and "hypoplasia of the radius and
         ulna" (post-modifiers). Only conjuncts of one word; each yields the finding it names
@@ -281,7 +280,7 @@ class DictionaryExtractor:
         def lookup(key: tuple[str, ...]) -> Entry | None:
             return lex.ordered.get(key) or (lex.bags.get(tuple(sorted(key))) if len(key) > 1 else None)
 
-        for lo, r in self._conjunct_pairs(text, tokens):
+        for lo, r in self._conjunct_pairs(text, tokens, starts):
             right, left = tokens[r], tokens[lo]
             if right.stop or left.stop:
                 continue
@@ -344,7 +343,7 @@ class DictionaryExtractor:
         return self._literal_entry(" ".join(t.text for t in words)) or entry
 
     @staticmethod
-    def _conjunct_pairs(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
+    def _conjunct_pairs(text: str, tokens: list[Token], starts: list[int]) -> list[tuple[int, int]]:
         """(left, right) token indices of one-word conjuncts, neither a conjunction: around
         "and"/"or" (a comma may precede the conjunction), around "and/or" (spaces allowed round
         the slash), and either side of a bare slash ("palmar/plantar pits"). Only conjunction
@@ -365,9 +364,6 @@ class DictionaryExtractor:
             if not _gap(text, tokens[r - 1], tokens[r]) and not is_conjunction(tokens[k - 1]) and not is_conjunction(tokens[r]):
                 out.append((k - 1, r))
         slash = text.find("/")
-        if slash < 0:
-            return out
-        starts = [t.start for t in tokens]
         while slash >= 0:
             k = bisect_right(starts, slash)
             if 0 < k < n and _gap(text, tokens[k - 1], tokens[k]) == "/" \
@@ -428,22 +424,21 @@ class DictionaryExtractor:
                     break
         return out
 
-    def _widen_modified(self, text: str, chosen: list[_Candidate], tokens: list[Token]) -> list[_Candidate]:
+    def _widen_modified(
+        self, text: str, chosen: list[_Candidate], tokens: list[Token], starts: list[int]
+    ) -> list[_Candidate]:
         """A match with a modifier right before it whose modified finding HPO has (双侧 + 感音
         神经性耳聋 → *Bilateral sensorineural hearing impairment*; "moderate" + "sensorineural
         hearing loss" → *Moderate sensorineural hearing impairment*) becomes that finding, its
         span widened over the modifier when no other match holds those characters. An English
         modifier is the word right before the match, in the same paragraph."""
         out: list[_Candidate] = []
-        starts = [t.start for t in tokens]
         for c in chosen:
             m = modifier_before(text, c.start) if c.zh else self._english_modifier(text, c.start, starts, tokens)
-            free = m is not None and (not out or out[-1].end <= m[0])
-            if m is not None and free and m[1] == "":  # a turned or ranged modifier: the parent, over it
-                c = replace(c, start=m[0], rule=c.rule + "+qualified")
-            else:
-                entry = self._modified_entry(c.entry, m[1]) if m is not None else None
-                if m is not None and free and entry is not None:
+            if m is not None and (not out or out[-1].end <= m[0]):  # no other match holds the words
+                if not m[1]:  # a turned or ranged modifier: the parent, over it
+                    c = replace(c, start=m[0], rule=c.rule + "+qualified")
+                elif (entry := self._modified_entry(c.entry, m[1])) is not None:
                     c = _Candidate(m[0], c.end, entry, c.rule + "+modifier", c.zh, c.negated)
             out.append(c)
         return out
@@ -464,7 +459,9 @@ class DictionaryExtractor:
         q = _qualifier_start(text, tokens, i)
         return (tokens[i].start, word) if q is None else (tokens[q].start, "")
 
-    def _qualified(self, text: str, tokens: list[Token], cands: list[_Candidate]) -> list[_Candidate]:
+    def _qualified(
+        self, text: str, tokens: list[Token], starts: list[int], cands: list[_Candidate]
+    ) -> list[_Candidate]:
         """English matches read with the words that qualify their first word. A child HPO makes
         with a modifier ("Severe …", "Progressive …") is left out when that modifier ends a range
         or is turned, and so is any match right after "non"; the match of the words after it
@@ -472,7 +469,6 @@ class DictionaryExtractor:
         severe hearing loss" is *Hearing impairment* (negated in "never had moderate to severe
         hearing loss"), "non-progressive ataxia" is *Ataxia*, present, "non-communicating
         hydrocephalus" *Hydrocephalus*; "non-dysmorphic facial features" names nothing."""
-        starts = [t.start for t in tokens]
         extend: dict[int, int] = {}  # a later match's start → where its qualifying words begin
         out = []
         for c in cands:
@@ -484,8 +480,7 @@ class DictionaryExtractor:
             if (c.entry.term, word) in self._children:
                 q = _qualifier_start(text, tokens, k)
             before = tokens[k - 1]
-            if q is None and before.text.lower() == "non" and (text[before.end : c.start] in _JOINERS
-                                                                or not text[before.end : c.start].strip()):
+            if q is None and before.text.lower() == "non" and _joined(text[before.end : c.start]):
                 q = k - 1
             if q is None:
                 out.append(c)
@@ -510,7 +505,8 @@ class DictionaryExtractor:
         lang = detect_language(text) if language == "auto" else language
         cjk = _CJK.search(text) is not None
         tokens = self._tokenize(text)
-        candidates = self._qualified(text, tokens, self._english(text, tokens))
+        token_starts = [t.start for t in tokens]
+        candidates = self._qualified(text, tokens, token_starts, self._english(text, tokens, token_starts))
         if lang == "zh" or (language == "auto" and cjk):
             candidates += self._chinese(text)
             candidates += self._chinese_infix(text)
@@ -518,12 +514,12 @@ class DictionaryExtractor:
         candidates += [_Candidate(f.start, f.end, Entry(f.term, "lab-table", _LAB_PRIORITY), f.rule, f.zh, f.negated)
                        for f in labs]
         chosen = _resolve_overlaps(candidates, self.ontology)
-        chosen = self._widen_modified(text, chosen, tokens)
+        chosen = self._widen_modified(text, chosen, tokens, token_starts)
         nested = _nested_heads(candidates, chosen, self.ontology) if self.nested else {}
         # Coordinated findings share their head word with a chosen mention, so they are added
         # after overlap resolution, once per term.
         have = {c.entry.term for c in chosen}
-        for c in self._coordinations(text, tokens):
+        for c in self._coordinations(text, tokens, token_starts):
             if c.entry.term not in have:
                 have.add(c.entry.term)
                 chosen.append(c)
@@ -575,6 +571,11 @@ _RANGE_WORDS = frozenset({"to", "or", "and", "nor"})
 _MORPHOLOGY_AFTER = re.compile(r"[ \t\r]*\n?[ \t]*morpholog(?:y|ies)\b", re.IGNORECASE)
 
 
+def _joined(gap: str) -> bool:
+    """Two words are one phrase: only spaces between them, or a dash or slash ("non-", "mild-")."""
+    return gap in _JOINERS or not gap.strip()
+
+
 def _qualifier_start(text: str, tokens: list[Token], i: int) -> int | None:
     """Where the words that turn the modifier at token ``i`` begin, or None when it stands as
     written: a turning word before it ("non progressive", "less severe", "sub-acute"), or a
@@ -586,7 +587,7 @@ def _qualifier_start(text: str, tokens: list[Token], i: int) -> int | None:
     before = tokens[i - 1]
     word, degree = before.text.lower(), tokens[i].text.lower() in _DEGREES
     gap = text[before.end : tokens[i].start]
-    if gap not in _JOINERS and gap.strip():
+    if not _joined(gap):
         return None
     if word in _TURNING_WORDS:
         return i - 1
@@ -595,8 +596,7 @@ def _qualifier_start(text: str, tokens: list[Token], i: int) -> int | None:
     if word not in _RANGE_WORDS or i < 2 or not degree:
         return None
     first = tokens[i - 2]
-    gap = text[first.end : before.start]
-    ranged = first.text.lower() in _DEGREES and (gap in _JOINERS or not gap.strip())
+    ranged = first.text.lower() in _DEGREES and _joined(text[first.end : before.start])
     return i - 2 if ranged else None  # mild to moderate, severe-to-profound
 
 

@@ -207,6 +207,24 @@ def test_clinician_chain_lists_differential_with_claims_and_sources() -> None:
     assert out[-1].kind == "disclaimer"
 
 
+def test_a_shared_ancestor_claim_says_where_the_terms_meet() -> None:
+    """Joint hypermobility met only Abnormality of the skeletal system through a scoliosis
+    record: the voice must not present it as a plain match of scoliosis."""
+    shared = replace(
+        claim("HP:0001382", "Joint hypermobility", 0.3, 0.6, (annotation("OMIM:154700", "HP:0002650", 4120, "HP:0040282"),),
+              match="shared ancestor"),
+        disease_term_id="HP:0002650", disease_term_label="Scoliosis",
+        via_term_id="HP:0000924", via_term_label="Abnormality of the skeletal system",
+    )
+    base = marfan_chain()
+    chain = replace(base, differential=(replace(base.differential[0], supporting=(shared,)),))
+    en = render_text(render_chain(chain, mode="clinician", language="en"))
+    assert ("HP:0001382 Joint hypermobility → HP:0002650 Scoliosis (shared ancestor HP:0000924 Abnormality of "
+            "the skeletal system, frequency 60%, PMID:20004120 hpo.annotations:4120)") in en
+    zh = render_text(render_chain(chain, mode="clinician", language="zh"))
+    assert "仅有共同上位表型：HP:0000924" in zh
+
+
 def test_top_limits_the_differential() -> None:
     out = render_chain(marfan_chain(), mode="clinician", language="en", top=1)
     assert [u.text[:2] for u in out if u.kind == "differential" and u.text.startswith("#")] == ["#1"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -69,6 +70,29 @@ def test_json(ranking: Ranking, kb: KnowledgeBase) -> None:
     exact = top["evidence"][0]
     assert (exact["patient_term"], exact["match"], exact["disease_term"]) == ("HP:0001166", "exact", "HP:0001166")
     assert 0 < exact["frequency"] <= 1
+    assert exact["via_term"] is None
+
+
+def test_json_evidence_names_its_records(ranking: Ranking, kb: KnowledgeBase, hpoa_line: Callable[..., int]) -> None:
+    """Every matched term's source, release and file line: the record a clinician can open."""
+    data = json.loads(write_json(ranking, kb.ontology))
+    exact = data["diagnoses"][0]["evidence"][0]
+    hpo = [x for x in exact["sources"] if x["source"] == "hpo.annotations"]
+    # OMIM and Orphanet entries of the one Marfan concept both count
+    assert {(x["disease_id"], x["term_id"], x["release"]) for x in hpo} == {
+        ("OMIM:154700", "HP:0001166", "2025-01-16"), ("ORPHA:558", "HP:0001166", "2025-01-16"),
+    }
+    for x in hpo:
+        assert x["line"] == hpoa_line(x["disease_id"], "HP:0001166")
+        assert x["reference"]
+    n = 0
+    for d in data["diagnoses"]:
+        for e in d["evidence"]:
+            assert bool(e["sources"]) == (e["disease_term"] is not None), e
+            assert all(x["term_id"] == e["disease_term"] or e["match"] == "exact" for x in e["sources"]), e
+            assert (e["via_term"] is not None) == (e["match"] == "shared ancestor"), e
+            n += len(e["sources"])
+    assert n >= 4
 
 
 def test_json_frequency_nan_becomes_null(ranking: Ranking, kb: KnowledgeBase) -> None:
@@ -93,6 +117,10 @@ def test_tsv(ranking: Ranking, kb: KnowledgeBase) -> None:
     assert {r[col["kb_version"]] for r in rows} == {kb.version}
     assert rows[0][col["concept_id"]] == "MONDO:0007947"
     assert "HP:0001166:exact:" in rows[0][col["matched_terms"]]
+    assert ">HP:0001166" in rows[0][col["matched_terms"]]
+    refs = {x.reference or x.disease_id for e in ranking.diagnoses[0].evidence for x in e.sources}
+    assert refs
+    assert set(rows[0][col["references"]].split(",")) == refs
 
 
 def test_tsv_keeps_columns_when_a_label_has_a_tab(tricky: Ranking, kb: KnowledgeBase) -> None:
@@ -108,6 +136,8 @@ def test_html(ranking: Ranking, kb: KnowledgeBase) -> None:
         assert html.escape(d.label) in page
     assert "Arachnodactyly" in page
     assert "NOT HP:0003074" in page
+    assert "<th>source</th>" in page
+    assert "hpo.annotations 2025-01-16" in page
     assert kb.version in page
     assert page.count("<section>") == len(ranking.diagnoses)
 

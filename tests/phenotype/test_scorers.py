@@ -26,7 +26,7 @@ import pytest
 
 from rarelens.kb.build import SourceBundle, build_knowledge_base
 from rarelens.kb.knowledge_base import KnowledgeBase
-from rarelens.kb.records import HpoaRow, SourceInfo
+from rarelens.kb.records import AnnotationSource, HpoaRow, SourceInfo
 from rarelens.model.patient import Patient
 from rarelens.ontology import TermRecord
 from rarelens.phenotype.ranker import METHODS, PhenotypeRanker, Ranking
@@ -72,7 +72,7 @@ DISEASES: dict[str, tuple[str, list[tuple[str, str]]]] = {
 }
 PROFILES = {name: [t for t, f in anns if f != NOT] for name, anns in DISEASES.values()}
 MATCH_TYPES = {
-    "exact", "patient more specific", "patient less specific", "excluded contradicts",
+    "exact", "patient more specific", "patient less specific", "shared ancestor", "excluded contradicts",
     "excluded consistent", "contradicts NOT", "unexplained",
 }
 RELEASE = "2025-01-16"
@@ -301,6 +301,52 @@ def test_patient_term_less_specific_than_annotation(ranker: PhenotypeRanker) -> 
     assert ev["Neuro syndrome"].match == "exact"
     assert ev["Focal epilepsy"].match == "patient less specific"
     assert ranker.kb.ontology.ids[ev["Focal epilepsy"].disease_term] == FOCAL_SEIZURE
+
+
+def test_a_term_that_only_shares_an_ancestor_says_so(ranker: PhenotypeRanker) -> None:
+    """Ataxia against Neuro syndrome (Seizure, Intellectual disability): the two meet only at
+    Abnormality of the nervous system. Naming Seizure as a term the patient is 'more specific'
+    than would be false; the evidence names the record and where they meet."""
+    o = ranker.kb.ontology
+    ranking = rank_all(ranker, patient(ranker, [ATAXIA]), "likelihood-ratio")
+    ev = {d.label: d.evidence[0] for d in ranking.diagnoses}
+    shared = ev["Neuro syndrome"]
+    assert shared.match == "shared ancestor"
+    assert o.ids[shared.via] == NERVOUS
+    assert o.ids[shared.disease_term] in {SEIZURE, ID}
+    assert shared.frequency == pytest.approx(0.895)
+    assert not o.is_descendant_of(shared.patient_term, shared.disease_term)
+    assert ev["Focal epilepsy"].match == "exact"
+    assert ev["Focal epilepsy"].via == -1
+
+
+def test_a_term_under_a_recorded_one_is_more_specific_not_shared(ranker: PhenotypeRanker) -> None:
+    ev = {d.label: d.evidence[0] for d in rank_all(ranker, patient(ranker, [GTC_SEIZURE]), "likelihood-ratio").diagnoses}
+    o = ranker.kb.ontology
+    # Neuro syndrome is annotated with Seizure itself; Focal epilepsy only with a sibling
+    assert (ev["Neuro syndrome"].match, o.ids[ev["Neuro syndrome"].disease_term]) == ("patient more specific", SEIZURE)
+    focal = ev["Focal epilepsy"]
+    assert (focal.match, o.ids[focal.disease_term], o.ids[focal.via]) == ("shared ancestor", FOCAL_SEIZURE, SEIZURE)
+
+
+def test_evidence_names_the_annotation_records_it_rests_on(ranker: PhenotypeRanker, toy_kb: KnowledgeBase) -> None:
+    """Each matched term points to its hpoa line, reference and release; a contradicted NOT
+    to the negated record; an unexplained term to nothing."""
+    lines = {(r.disease_id, r.hpo_id): r.line for r in toy_bundle().hpoa}
+    ranking = rank_all(ranker, patient(ranker, [ASD, SHORT, ATAXIA], excluded=[VSD]), "likelihood-ratio")
+    by = {d.label: {ranker.kb.ontology.ids[e.patient_term]: e for e in d.evidence} for d in ranking.diagnoses}
+    heart_a = by["Heart syndrome A"]
+    assert heart_a[ASD].sources == (
+        AnnotationSource("OMIM:600003", ASD, "18/20", "OMIM:600003", "hpo.annotations", RELEASE, lines["OMIM:600003", ASD]),
+    )
+    assert heart_a[SHORT].match == "contradicts NOT"
+    assert [(x.term_id, x.line) for x in heart_a[SHORT].sources] == [(SHORT, lines["OMIM:600003", SHORT])]
+    assert [(x.term_id, x.line) for x in heart_a[VSD].sources] == [(VSD, lines["OMIM:600003", VSD])]
+    assert heart_a[ATAXIA].match == "unexplained"
+    assert heart_a[ATAXIA].sources == ()
+    shared = by["Neuro syndrome"][ATAXIA]
+    assert [x.term_id for x in shared.sources] == [ranker.kb.ontology.ids[shared.disease_term]]
+    assert by["Heart syndrome B"][VSD].sources == ()  # excluded, and B does not have it
 
 
 def test_unrelated_term_is_unexplained_and_costs_every_unrelated_disease_the_same(

@@ -42,6 +42,7 @@ from rarelens.model.issue import Issue, ValidationError
 from rarelens.model.patient import Patient
 from rarelens.ontology import Ontology
 from rarelens.phenotype.ranker import DEFAULT_METHOD, METHODS, Ranking
+from rarelens.phenotype.scorers import TermEvidence
 
 FORMATS = ("table", "json", "tsv", "html", "phenopacket")
 CATALOG_REGION = "China"  # the region whose national rare-disease catalog the prior boosts
@@ -212,12 +213,19 @@ def _plain_table(table: Table) -> str:
     return buf.getvalue() + FOOTNOTE + "\n"
 
 
+def _met(e: TermEvidence, o: Ontology) -> str:
+    """' → the disease's term' when it is not the patient's own (and where the two meet)."""
+    if e.disease_term < 0 or e.disease_term == e.patient_term:
+        return ""
+    return f" → {o.labels[e.disease_term]}" + (f" (shared {o.labels[e.via]})" if e.via >= 0 else "")
+
+
 def _table(ranking: Ranking, o: Ontology) -> Table:
     t = Table("#", "disease", "中文", "ids", "genes", "prob.", "why (patient term: match, contribution)",
               title=f"{ranking.method} · {ranking.kb_version}")
     for d in ranking.diagnoses:
         why = "; ".join(
-            f"{'NOT ' if e.excluded else ''}{o.labels[e.patient_term]}: {e.match} {e.contribution:+.1f}"
+            f"{'NOT ' if e.excluded else ''}{o.labels[e.patient_term]}{_met(e, o)}: {e.match} {e.contribution:+.1f}"
             + ("" if math.isnan(e.frequency) else f" ({e.frequency:.0%})")
             for e in sorted(d.evidence, key=lambda e: -abs(e.contribution))[:4]
         ) + "".join(f"; {c.kind} {c.patient_value} ({c.disease_value}) {c.contribution:+.1f}"

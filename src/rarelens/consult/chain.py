@@ -9,12 +9,10 @@ import numpy as np
 import numpy.typing as npt
 
 from rarelens.consult.engine import ConsultationEngine
-from rarelens.consult.examinations import best_annotated
 from rarelens.consult.model import (
     ChainCandidate,
     Claim,
     Finding,
-    KbRef,
     ReasoningChain,
     RedFlagHit,
     SpecialtyHint,
@@ -22,11 +20,9 @@ from rarelens.consult.model import (
 )
 from rarelens.consult.questions import entropy_bits, question_order
 from rarelens.consult.state import Answer, Consultation, Step
-from rarelens.consult.trace import absence_ref, annotation_refs, disease_refs
+from rarelens.consult.trace import absence_ref, disease_refs, kb_ref
 from rarelens.phenotype.ranker import RankedDiagnosis
 from rarelens.phenotype.scorers import TermEvidence
-
-SUPPORTING = ("exact", "patient more specific", "patient less specific")
 
 
 def build_chain(
@@ -76,7 +72,7 @@ def _candidate(engine: ConsultationEngine, d: RankedDiagnosis, posterior: npt.ND
     concept = kb.find_concept(d.concept_id)
     assert concept is not None
     row = engine.ranker.row_of_concept(concept)
-    claims = [_claim(engine, concept, row, e) for e in d.evidence]
+    claims = [_claim(engine, concept, e) for e in d.evidence]
     supporting = tuple(sorted((c for c in claims if c.contribution > 0), key=lambda c: -c.contribution))
     against = tuple(sorted((c for c in claims if c.contribution < 0), key=lambda c: c.contribution))
     return ChainCandidate(
@@ -85,35 +81,18 @@ def _candidate(engine: ConsultationEngine, d: RankedDiagnosis, posterior: npt.ND
     )
 
 
-def _claim(engine: ConsultationEngine, concept: int, row: int | None, e: TermEvidence) -> Claim:
+def _claim(engine: ConsultationEngine, concept: int, e: TermEvidence) -> Claim:
     kb, o = engine.kb, engine.kb.ontology
-    t = e.patient_term
-    refs: tuple[KbRef, ...]
-    dterm = e.disease_term
-    if e.match in SUPPORTING and dterm >= 0:
-        # The frequency stated is the highest among the annotations at or under the matched
-        # term (true-path rule): cite that record first, then the matched term's own.
-        best = best_annotated(kb, engine.ranker.index, row, dterm) if row is not None else dterm
-        refs = annotation_refs(kb, concept, best) + (annotation_refs(kb, concept, dterm) if best != dterm else ())
-    elif e.match == "contradicts NOT":
-        refs = ()
-        for a in sorted(o.ancestors(t).tolist(), key=lambda x: -float(o.ic[x])):
-            refs = annotation_refs(kb, concept, int(a), negated=True)
-            if refs:
-                dterm = int(a)
-                break
-    elif e.match == "excluded contradicts" and row is not None:
-        dterm = best_annotated(kb, engine.ranker.index, row, t)
-        refs = annotation_refs(kb, concept, dterm)
-    else:
-        refs = ()
-    if not refs:
-        refs = (absence_ref(kb, concept, t),)
+    t, dterm = e.patient_term, e.disease_term
+    # the ranker attached the records the evidence rests on (the record whose frequency the
+    # scorer used, or the NOT annotation contradicted)
+    refs = tuple(kb_ref(x) for x in e.sources) or (absence_ref(kb, concept, t),)
     freq = None if e.frequency != e.frequency else round(float(e.frequency), 4)
     return Claim(
         o.ids[t], o.labels[t], "excluded" if e.excluded else "observed",
         o.ids[dterm] if dterm >= 0 else "", o.labels[dterm] if dterm >= 0 else "",
         e.match, round(float(e.contribution), 4), freq, refs,
+        o.ids[e.via] if e.via >= 0 else "", o.labels[e.via] if e.via >= 0 else "",
     )
 
 

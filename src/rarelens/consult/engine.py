@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from rarelens.consult.examinations import ExaminationAdvisor, best_annotated
+from rarelens.consult.examinations import ExaminationAdvisor
 from rarelens.consult.model import Expectation, KbRef, Question
 from rarelens.consult.questions import (
     AnswerModel,
@@ -39,6 +39,7 @@ from rarelens.consult.trace import annotation_refs
 from rarelens.model.issue import Issue, IssueLevel
 from rarelens.model.patient import Patient
 from rarelens.phenotype.ranker import DEFAULT_METHOD, PhenotypeRanker
+from rarelens.phenotype.scorers import best_annotated
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -257,7 +258,7 @@ class ConsultationEngine:
         concept = int(self.ranker.index.concepts[int(lead.rows[i])])
         refs: tuple[KbRef, ...] = ()
         if f > 0:
-            refs = annotation_refs(self.kb, concept, best_annotated(self.kb, self.ranker.index, int(lead.rows[i]), term))
+            refs = annotation_refs(self.kb, concept, best_annotated(self.ranker.index, int(lead.rows[i]), term, self.kb.ontology))
         return Expectation(self.kb.concepts.id[concept], self.kb.concepts.label[concept], float(lead.prior[i]), f, refs)
 
     # --- moves ----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from rarelens.consult.tables import ConsultTables, Examination
 from rarelens.consult.trace import annotation_refs
 from rarelens.kb.knowledge_base import KnowledgeBase
 from rarelens.phenotype.index import PhenotypeIndex
+from rarelens.phenotype.scorers import best_annotated
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -32,17 +33,6 @@ IntArray = npt.NDArray[np.int64]
 EXAM_SENSITIVITY = 0.9
 EXAM_FALSE_POSITIVE = 0.02
 GENETIC = "genetic"
-
-
-def best_annotated(kb: KnowledgeBase, index: PhenotypeIndex, row: int, term: int) -> int:
-    """The disease's directly annotated term under ``term`` with the highest frequency (the
-    record that gives ``term`` its implied frequency); ``term`` itself if none."""
-    start, end = index.direct.indptr[row], index.direct.indptr[row + 1]
-    best, best_f = term, -1.0
-    for s, f in zip(index.direct.indices[start:end].tolist(), index.direct.data[start:end].tolist(), strict=True):
-        if f > best_f and kb.ontology.is_descendant_of(int(s), term):
-            best, best_f = int(s), float(f)
-    return best
 
 
 class ExaminationAdvisor:
@@ -109,7 +99,7 @@ class ExaminationAdvisor:
             row = int(rows[i])
             concept = int(self.index.concepts[row])
             root = int(roots[int(np.argmax(block[i]))])
-            term = best_annotated(kb, self.index, row, root)
+            term = best_annotated(self.index, row, root, kb.ontology)
             findings[kb.ontology.ids[term]] = None
             expects.append(Expectation(kb.concepts.id[concept], kb.concepts.label[concept], float(prior[i]),
                                        float(f[i]), annotation_refs(kb, concept, term)))

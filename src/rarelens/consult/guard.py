@@ -159,6 +159,7 @@ def _chain_ids(chain: ReasoningChain) -> Iterator[str]:
         for x in c.supporting + c.against:
             yield x.term_id
             yield x.disease_term_id
+            yield x.via_term_id
         for r in c.refs + tuple(r for x in c.supporting + c.against for r in x.refs):
             yield from (r.disease_id, r.term_id, r.reference)
     for e in chain.examinations:
@@ -194,7 +195,7 @@ def _term_names(chain: ReasoningChain) -> Iterator[str]:
         yield from (q.label, q.label_zh or "", q.layperson or "")
     for c in chain.differential:
         for x in c.supporting + c.against:
-            yield from (x.term_label, x.disease_term_label)
+            yield from (x.term_label, x.disease_term_label, x.via_term_label)
     for h in chain.red_flags:
         yield h.label
     for e in chain.examinations:

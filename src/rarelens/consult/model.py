@@ -37,6 +37,8 @@ class Claim:
     contribution: float  # log-scale score contribution
     frequency: float | None  # annotated frequency of the matched disease term
     refs: tuple[KbRef, ...]
+    via_term_id: str = ""  # where the two meet, for a "shared ancestor" match
+    via_term_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rarelens.consult.model import KbRef
 from rarelens.kb.knowledge_base import KnowledgeBase
+from rarelens.kb.records import AnnotationSource
 
 ANNOTATIONS_SOURCE = "hpo.annotations"
 
@@ -18,21 +19,12 @@ def annotation_refs(
 ) -> tuple[KbRef, ...]:
     """Annotation records of ``term`` on any member of ``concept`` (OMIM, Orphanet, DECIPHER
     entries of one disease concept all count)."""
-    a, d = kb.annotations, kb.diseases
-    out: list[KbRef] = []
-    for m in kb.concept_members(concept).tolist():
-        for r in kb.annotation_rows(int(m)).tolist():
-            if int(a.term[r]) != term or bool(a.negated[r]) != negated:
-                continue
-            s = kb.sources[int(a.source[r])]
-            out.append(KbRef(
-                kind="annotation", disease_id=d.id[int(m)], term_id=kb.ontology.ids[term],
-                frequency_raw=a.frequency_raw[r], reference=a.reference[r], source=s.key,
-                release=s.release, line=int(a.line[r]),
-            ))
-            if len(out) >= limit:
-                return tuple(out)
-    return tuple(out)
+    return tuple(kb_ref(x) for x in kb.annotation_sources(concept, term, negated=negated, limit=limit))
+
+
+def kb_ref(x: AnnotationSource) -> KbRef:
+    return KbRef(kind="annotation", disease_id=x.disease_id, term_id=x.term_id, frequency_raw=x.frequency_raw,
+                 reference=x.reference, source=x.source, release=x.release, line=x.line)
 
 
 def absence_ref(kb: KnowledgeBase, concept: int, term: int) -> KbRef:

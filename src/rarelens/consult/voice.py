@@ -250,6 +250,8 @@ _MATCH_ZH = {
     "exact": "完全匹配",
     "patient more specific": "患者表型更具体",
     "patient less specific": "患者表型更笼统",
+    "shared ancestor": "仅有共同上位表型",
+    "unexplained": "疾病未注释此表型",
     "excluded contradicts": "已排除的表型与注释矛盾",
     "contradicts NOT": "与“无此表型”注释矛盾",
     "not annotated": "疾病未注释此表型",
@@ -265,6 +267,9 @@ def _claim(x: Claim, lang: str, zh_terms: dict[str, str]) -> str:
         dlabel = zh_terms.get(x.disease_term_id, x.disease_term_label) if zh else x.disease_term_label
         text += f" → {x.disease_term_id} {dlabel}"
     detail = [_MATCH_ZH.get(x.match, x.match) if zh else x.match]
+    if x.via_term_id:
+        vlabel = zh_terms.get(x.via_term_id, x.via_term_label) if zh else x.via_term_label
+        detail[0] += f"：{x.via_term_id} {vlabel}" if zh else f" {x.via_term_id} {vlabel}"
     if x.frequency is not None:
         detail.append(f"频率 {_pct(x.frequency)}" if zh else f"frequency {_pct(x.frequency)}")
     if x.refs:

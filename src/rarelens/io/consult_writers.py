@@ -462,7 +462,8 @@ def _claim_rows(claims: Sequence[Claim], side: str) -> list[list[str]]:
     return [[
         side, f"{_e(cl.term_id)} {_e(cl.term_label)} <span class='muted'>{_e(cl.status)}</span>",
         f"{_e(cl.disease_term_id)} {_e(cl.disease_term_label)}" if cl.disease_term_id else "—",
-        _e(cl.match), f"<span class='{'pos' if cl.contribution > 0 else 'neg'}'>{cl.contribution:+.2f}</span>",
+        _e(cl.match) + (f" <span class='muted'>{_e(cl.via_term_id)} {_e(cl.via_term_label)}</span>" if cl.via_term_id else ""),
+        f"<span class='{'pos' if cl.contribution > 0 else 'neg'}'>{cl.contribution:+.2f}</span>",
         "n/a" if cl.frequency is None else _pct(cl.frequency), _refs(cl.refs),
     ] for cl in claims]
 

@@ -36,9 +36,21 @@ def _evidence(e: TermEvidence, o: Ontology) -> dict[str, Any]:
         "disease_term": o.ids[e.disease_term] if e.disease_term >= 0 else None,
         "disease_label": o.labels[e.disease_term] if e.disease_term >= 0 else None,
         "match": e.match,
+        "via_term": o.ids[e.via] if e.via >= 0 else None,
+        "via_label": o.labels[e.via] if e.via >= 0 else None,
         "contribution": round(e.contribution, 4),
         "frequency": None if math.isnan(e.frequency) else round(e.frequency, 4),
+        "sources": [asdict(x) for x in e.sources],
     }
+
+
+def _references(e: TermEvidence) -> str:
+    """The distinct references behind one piece of evidence, e.g. 'PMID:31124279, OMIM:618505'."""
+    return ", ".join(dict.fromkeys(x.reference or x.disease_id for x in e.sources))
+
+
+def _release(e: TermEvidence) -> str:
+    return ", ".join(dict.fromkeys(f"{x.source} {x.release}" for x in e.sources))
 
 
 def ranking_to_dict(r: Ranking, o: Ontology) -> dict[str, Any]:
@@ -82,16 +94,19 @@ def write_json(r: Ranking, o: Ontology) -> str:
 
 def write_tsv(r: Ranking, o: Ontology) -> str:
     head = ["rank", "concept_id", "label", "label_zh", "ids", "in_china_catalog", "genes",
-            "inheritance", "score", "probability", "matched_terms", "kb_version"]
+            "inheritance", "score", "probability", "matched_terms", "references", "kb_version"]
     lines = ["\t".join(head)]
     for d in r.diagnoses:
+        # patient term:match:contribution, then the disease's annotated term it met ('>')
         matched = ";".join(
-            [f"{o.ids[e.patient_term]}:{e.match}:{e.contribution:.2f}" for e in d.evidence]
+            [f"{o.ids[e.patient_term]}:{e.match}:{e.contribution:.2f}"
+             + (f">{o.ids[e.disease_term]}" if e.disease_term >= 0 else "") for e in d.evidence]
             + [f"{c.kind}={c.patient_value}:{c.contribution:.2f}" for c in d.context]
         )
+        refs = ",".join(dict.fromkeys(x.reference or x.disease_id for e in d.evidence for x in e.sources))
         cells = [str(d.rank), d.concept_id, d.label, d.label_zh or "", ",".join(d.ids),
                  str(d.in_catalog).lower(), ",".join(d.genes), ",".join(d.inheritance),
-                 f"{d.score:.4f}", f"{d.probability:.6f}", matched, r.kb_version]
+                 f"{d.score:.4f}", f"{d.probability:.6f}", matched, refs, r.kb_version]
         lines.append("\t".join(c.replace("\t", " ") for c in cells))
     return "\n".join(lines) + "\n"
 
@@ -100,17 +115,18 @@ def write_html(r: Ranking, o: Ontology) -> str:
     e = html.escape
     data = ranking_to_dict(r, o)
     rows = []
-    for d in data["diagnoses"]:
+    for d, dx in zip(data["diagnoses"], r.diagnoses, strict=True):
         ev = "".join(
             f"<tr><td>{'NOT ' if x['excluded'] else ''}{e(x['patient_term'])} {e(x['patient_label'])}</td>"
-            f"<td>{e(x['match'])}</td><td>{e(x['disease_term'] or '')} {e(x['disease_label'] or '')}</td>"
+            f"<td>{e(x['match'])}{_via(x)}</td><td>{e(x['disease_term'] or '')} {e(x['disease_label'] or '')}</td>"
             f"<td>{_pct(x['frequency'])}</td>"
-            f"<td class='{'pos' if x['contribution'] > 0 else 'neg'}'>{x['contribution']:+.2f}</td></tr>"
-            for x in d["evidence"]
+            f"<td class='{'pos' if x['contribution'] > 0 else 'neg'}'>{x['contribution']:+.2f}</td>"
+            f"<td><small>{e(_references(te))}<br>{e(_release(te))}</small></td></tr>"
+            for x, te in zip(d["evidence"], dx.evidence, strict=True)
         ) + "".join(
             f"<tr><td>{e(c['kind'])}: {e(c['patient_value'])}</td><td>{e(c['kind'])}</td>"
             f"<td>{e(c['disease_value'])}</td><td></td>"
-            f"<td class='{'pos' if c['contribution'] > 0 else 'neg'}'>{c['contribution']:+.2f}</td></tr>"
+            f"<td class='{'pos' if c['contribution'] > 0 else 'neg'}'>{c['contribution']:+.2f}</td><td></td></tr>"
             for c in d["context"]
         )
         cat = " <span class='cat'>China catalog</span>" if d["in_china_catalog"] else ""
@@ -120,7 +136,7 @@ def write_html(r: Ranking, o: Ontology) -> str:
             f"{e(', '.join(d['inheritance']) or 'inheritance unknown')} · score {d['score']:.2f} · "
             f"probability {d['probability']:.1%}</p>"
             f"<table><tr><th>patient term</th><th>match</th><th>disease term</th><th>frequency</th>"
-            f"<th>contribution</th></tr>{ev}</table></section>"
+            f"<th>contribution</th><th>source</th></tr>{ev}</table></section>"
         )
     observed = ", ".join(f"{x['id']} {x['label']}" for x in data["patient"]["observed"])
     excluded = ", ".join(f"{x['id']} {x['label']}" for x in data["patient"]["excluded"]) or "none"
@@ -158,6 +174,11 @@ def write_phenopacket(r: Ranking, o: Ontology, original: dict[str, Any] | None =
         for d in r.diagnoses
     ]
     return json.dumps(pp, ensure_ascii=False, indent=2)
+
+
+def _via(x: dict[str, Any]) -> str:
+    """For a shared-ancestor match, the term where patient and disease meet."""
+    return f"<br><small>via {html.escape(x['via_term'])} {html.escape(x['via_label'])}</small>" if x["via_term"] else ""
 
 
 def _pct(x: float | None) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rarelens.kb.columns import IntArray, group_rows
-from rarelens.kb.records import SourceInfo
+from rarelens.kb.records import AnnotationSource, SourceInfo
 from rarelens.kb.tables import (
     AnnotationTable,
     CatalogLinkTable,
@@ -144,6 +144,26 @@ class KnowledgeBase:
 
     def annotation_rows(self, disease: int) -> IntArray:
         return self._rows("annotations", disease)
+
+    def annotation_sources(
+        self, concept: int, term: int, *, negated: bool = False, limit: int = 4
+    ) -> tuple[AnnotationSource, ...]:
+        """The records annotating ``term`` (an ontology index) on any member of ``concept``:
+        the OMIM, Orphanet and DECIPHER entries of one disease all count; at most ``limit``."""
+        a, d = self.annotations, self.diseases
+        out: list[AnnotationSource] = []
+        for m in self.concept_members(concept).tolist():
+            for r in self.annotation_rows(int(m)).tolist():
+                if int(a.term[r]) != term or bool(a.negated[r]) != negated:
+                    continue
+                s = self.sources[int(a.source[r])]
+                out.append(AnnotationSource(
+                    disease_id=d.id[int(m)], term_id=self.ontology.ids[term], frequency_raw=a.frequency_raw[r],
+                    reference=a.reference[r], source=s.key, release=s.release, line=int(a.line[r]),
+                ))
+                if len(out) >= limit:
+                    return tuple(out)
+        return tuple(out)
 
     def name_rows(self, disease: int) -> IntArray:
         return self._rows("names", disease)

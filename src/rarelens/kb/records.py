@@ -23,6 +23,20 @@ class SourceInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class AnnotationSource:
+    """Where one disease–phenotype annotation of the built knowledge base came from, down to
+    the file line, so that any score or statement resting on it can be checked by hand."""
+
+    disease_id: str  # the member id annotated (OMIM:…, ORPHA:…), not the merged concept
+    term_id: str
+    frequency_raw: str  # as written in the source (e.g. 4/12, HP:0040282, Frequent (79-30%))
+    reference: str  # publication or database record (PMID:…, OMIM:…, ORPHA:…)
+    source: str  # source key, e.g. hpo.annotations
+    release: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class HpoaRow:
     disease_id: str
     disease_name: str

@@ -7,7 +7,7 @@ knowledge-base release and software version that made it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +24,7 @@ from rarelens.phenotype.scorers import (
     ResnikScorer,
     Scorer,
     TermEvidence,
+    best_annotated,
     build_dense_columns,
 )
 
@@ -139,6 +140,7 @@ class PhenotypeRanker:
                 if kb.facts.kind[r] == "inheritance":
                     inheritance[kb.facts.value[r]] = None
             label_zh = label_zh or kb.chinese_name(m)
+        ev = [self._sourced(concept, row, e) for e in ev]
         return RankedDiagnosis(
             rank=rank,
             concept_id=kb.concepts.id[concept],
@@ -153,6 +155,28 @@ class PhenotypeRanker:
             evidence=tuple(ev),
             context=tuple(ctx),
         )
+
+    def _sourced(self, concept: int, row: int, e: TermEvidence) -> TermEvidence:
+        """The evidence with the annotation records it rests on: the matched record, or for a
+        contradicted NOT the most specific negated record at or above the patient's term."""
+        kb = self.kb
+        if e.match == "contradicts NOT":
+            o = kb.ontology
+            for a in sorted(o.ancestors(e.patient_term).tolist(), key=lambda x: -float(o.ic[x])):
+                found = kb.annotation_sources(concept, int(a), negated=True)
+                if found:
+                    return replace(e, disease_term=int(a), sources=found)
+            return e
+        if e.disease_term < 0:
+            return e
+        found = kb.annotation_sources(concept, e.disease_term)
+        if e.match == "exact":
+            # an exact match's frequency can come from a more frequent annotated descendant
+            # (true-path rule): cite that record first
+            best = best_annotated(self.index, row, e.disease_term, kb.ontology)
+            if best != e.disease_term:
+                found = kb.annotation_sources(concept, best) + found
+        return replace(e, sources=found)
 
     def row_of_concept(self, concept: int) -> int | None:
         pos = int(np.searchsorted(self.index.concepts, concept))

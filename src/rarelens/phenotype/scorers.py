@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from rarelens.kb.records import AnnotationSource
 from rarelens.model.patient import Patient
 from rarelens.ontology import Ontology
 from rarelens.phenotype.demographics import ONSET_CLASSES, DemographicProfiles, onset_class
@@ -40,12 +41,22 @@ class Scorer(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class TermEvidence:
+    """How one patient term moved one disease's score, and which annotation it rests on.
+
+    ``disease_term`` is the disease's own annotated term whose frequency the score used, so a
+    clinician can look that record up; ``via`` is where the two meet in the ontology when that
+    is neither of them ("shared ancestor": a patient's Hearing impairment and a disease's
+    Macrotia meet at Abnormality of the ear, and only that much is evidence).
+    """
+
     patient_term: int
-    disease_term: int  # best-matching disease term (-1: none)
-    match: str  # exact | patient more specific | patient less specific | excluded contradicts | excluded consistent | contradicts NOT | unexplained
+    disease_term: int  # the disease's annotated term the frequency comes from (-1: none)
+    match: str  # exact | patient more specific | patient less specific | shared ancestor | excluded contradicts | excluded consistent | contradicts NOT | unexplained
     contribution: float  # log-scale contribution to the score
     frequency: float  # implied frequency of the matched disease term (NaN if none)
     excluded: bool = False
+    via: int = -1  # the common ancestor matched, for "shared ancestor" (-1 otherwise)
+    sources: tuple[AnnotationSource, ...] = ()  # the annotation records of disease_term (set by the ranker)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +272,8 @@ class LikelihoodRatioScorer:
             best, best_term, best_w = exact, t, 1.0
             for a, w in self._refinements(t):
                 f = float(ix.implied[row, a])
-                if f * w > best:
+                # on a tie the score is the same; name the more specific meeting point
+                if f * w > best or (f * w == best > 0 and best_term != t and onto.is_descendant_of(a, best_term)):
                     best, best_term, best_w = f * w, a, w
             p = (1 - self.noise) * best + self.noise * bg
             contribution = float(np.log(p / bg))
@@ -269,28 +281,38 @@ class LikelihoodRatioScorer:
                 out.append(TermEvidence(t, -1, "unexplained", contribution, float("nan")))
                 continue
             freq = best / best_w
+            via = -1
             if best_term == t:
                 kind = "exact" if ix.direct[row, t] > 0 else "patient less specific"
-                dterm = t if ix.direct[row, t] > 0 else _most_specific_direct(onto, ix, row, t)
+                dterm = t if ix.direct[row, t] > 0 else best_annotated(ix, row, t, onto)
             else:
-                kind, dterm = "patient more specific", _most_specific_direct(onto, ix, row, best_term)
-            out.append(TermEvidence(t, dterm, kind, contribution, freq))
+                # The record whose frequency was used: when it lies above the patient's term the
+                # patient is simply more specific; otherwise (a sibling or cousin record, such as
+                # Macrotia for Hearing impairment) the two only share best_term.
+                dterm = best_annotated(ix, row, best_term, onto)
+                kind = "patient more specific"
+                if not onto.is_descendant_of(t, dterm):
+                    kind, via = "shared ancestor", best_term
+            out.append(TermEvidence(t, dterm, kind, contribution, freq, via=via))
         for t in patient.excluded:
             f = float(ix.implied[row, t])
             ratio = (1 - (1 - self.excluded_noise) * f) / self._absent_background(t)
             c = min(float(np.log(max(ratio, 1e-6))), 0.0)
-            kind = "excluded contradicts" if f > 0 else "excluded consistent"
-            out.append(TermEvidence(t, t if f > 0 else -1, kind, c, f if f > 0 else float("nan"), excluded=True))
+            if f > 0:  # the record that gives t its frequency, which the exclusion contradicts
+                out.append(TermEvidence(t, best_annotated(ix, row, t, onto), "excluded contradicts", c, f, excluded=True))
+            else:
+                out.append(TermEvidence(t, -1, "excluded consistent", c, float("nan"), excluded=True))
         return out
 
 
-def _most_specific_direct(onto: Ontology, ix: PhenotypeIndex, row: int, t: int) -> int:
-    """The directly annotated disease term that implies ``t`` (for 'patient less specific')."""
+def best_annotated(ix: PhenotypeIndex, row: int, term: int, onto: Ontology) -> int:
+    """The disease's directly annotated term at or under ``term`` with the highest frequency:
+    the record that gives ``term`` its implied frequency (true-path rule); ``term`` if none."""
     start, end = ix.direct.indptr[row], ix.direct.indptr[row + 1]
-    best, best_ic = t, -1.0
-    for s in ix.direct.indices[start:end].tolist():
-        if onto.is_descendant_of(s, t) and ix.ic[s] > best_ic:
-            best, best_ic = s, float(ix.ic[s])
+    best, best_f = term, -1.0
+    for s, f in zip(ix.direct.indices[start:end].tolist(), ix.direct.data[start:end].tolist(), strict=True):
+        if f > best_f and onto.is_descendant_of(int(s), term):
+            best, best_f = int(s), float(f)
     return best
 
 

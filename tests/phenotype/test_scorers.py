@@ -329,6 +329,34 @@ def test_a_term_under_a_recorded_one_is_more_specific_not_shared(ranker: Phenoty
     assert (focal.match, o.ids[focal.disease_term], o.ids[focal.via]) == ("shared ancestor", FOCAL_SEIZURE, SEIZURE)
 
 
+FOCAL_IMPAIRED, FOCAL_MOTOR = "HP:0002384", "HP:0011153"  # two children of Focal-onset seizure
+
+
+def test_equal_frequencies_name_the_record_above_the_patients_term() -> None:
+    """A disease records Focal-onset seizure and one of its children (Focal impaired awareness
+    seizure) at 1/2 each. A patient with a focal motor seizure meets the disease at Focal-onset
+    seizure, which it records itself: 'patient more specific', not a 'shared ancestor' with the
+    sibling that happens to come first in the index (HP:0002384 sorts before HP:0007359)."""
+    bundle = toy_bundle()
+    at = next(i for i, t in enumerate(bundle.terms) if t.id == FOCAL_SEIZURE)  # the child first, as in hp.obo's id order
+    terms = [*bundle.terms[:at], TermRecord(FOCAL_IMPAIRED, "Focal impaired awareness seizure", parents=(FOCAL_SEIZURE,)),
+             *bundle.terms[at:], TermRecord(FOCAL_MOTOR, "Focal motor seizure", parents=(FOCAL_SEIZURE,))]
+    rows = [*bundle.hpoa, *(
+        HpoaRow(disease_id="OMIM:600009", disease_name="Tie syndrome", negated=False, hpo_id=t, reference="PMID:1",
+                evidence="PCS", onset="", frequency="1/2", sex="", modifier="", aspect="P", biocuration="", line=900 + k)
+        for k, t in enumerate((FOCAL_SEIZURE, FOCAL_IMPAIRED))
+    )]
+    r = PhenotypeRanker(build_knowledge_base(replace(bundle, terms=terms, hpoa=rows), software_version="0.0.0+toy"))
+    o = r.kb.ontology
+    assert o.index(FOCAL_IMPAIRED) < o.index(FOCAL_SEIZURE)  # the order that misled the old tie-break
+    ev = {d.label: d.evidence for d in rank_all(r, patient(r, [FOCAL_MOTOR], excluded=[FOCAL_SEIZURE]), "likelihood-ratio").diagnoses}
+    observed, excluded = ev["Tie syndrome"]
+    assert (observed.match, o.ids[observed.disease_term], observed.via) == ("patient more specific", FOCAL_SEIZURE, -1)
+    assert [x.line for x in observed.sources] == [900]
+    # the excluded term's own record, not its equally frequent child's
+    assert (excluded.match, o.ids[excluded.disease_term]) == ("excluded contradicts", FOCAL_SEIZURE)
+
+
 def test_evidence_names_the_annotation_records_it_rests_on(ranker: PhenotypeRanker, toy_kb: KnowledgeBase) -> None:
     """Each matched term points to its hpoa line, reference and release; a contradicted NOT
     to the negated record; an unexplained term to nothing."""

@@ -146,10 +146,11 @@ class KnowledgeBase:
         return self._rows("annotations", disease)
 
     def annotation_sources(
-        self, concept: int, term: int, *, negated: bool = False, limit: int = 4
+        self, concept: int, term: int, *, negated: bool = False, limit: int | None = 4
     ) -> tuple[AnnotationSource, ...]:
         """The records annotating ``term`` (an ontology index) on any member of ``concept``:
-        the OMIM, Orphanet and DECIPHER entries of one disease all count; at most ``limit``."""
+        the OMIM, Orphanet and DECIPHER entries of one disease all count; at most ``limit``
+        (None: all)."""
         a, d = self.annotations, self.diseases
         out: list[AnnotationSource] = []
         for m in self.concept_members(concept).tolist():
@@ -161,7 +162,7 @@ class KnowledgeBase:
                     disease_id=d.id[int(m)], term_id=self.ontology.ids[term], frequency_raw=a.frequency_raw[r],
                     reference=a.reference[r], source=s.key, release=s.release, line=int(a.line[r]),
                 ))
-                if len(out) >= limit:
+                if limit is not None and len(out) >= limit:
                     return tuple(out)
         return tuple(out)
 

@@ -163,19 +163,19 @@ class PhenotypeRanker:
         if e.match == "contradicts NOT":
             o = kb.ontology
             for a in sorted(o.ancestors(e.patient_term).tolist(), key=lambda x: -float(o.ic[x])):
-                found = kb.annotation_sources(concept, int(a), negated=True)
+                found = kb.annotation_sources(concept, int(a), negated=True, limit=None)
                 if found:
                     return replace(e, disease_term=int(a), sources=found)
             return e
         if e.disease_term < 0:
             return e
-        found = kb.annotation_sources(concept, e.disease_term)
+        found = kb.annotation_sources(concept, e.disease_term, limit=None)  # all: the frequency pools them
         if e.match == "exact":
             # an exact match's frequency can come from a more frequent annotated descendant
             # (true-path rule): cite that record first
-            best = best_annotated(self.index, row, e.disease_term, kb.ontology)
+            best = best_annotated(self.index, row, e.disease_term, kb.ontology, patient_term=e.patient_term)
             if best != e.disease_term:
-                found = kb.annotation_sources(concept, best) + found
+                found = kb.annotation_sources(concept, best, limit=None) + found
         return replace(e, sources=found)
 
     def row_of_concept(self, concept: int) -> int | None:

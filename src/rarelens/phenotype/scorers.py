@@ -284,12 +284,12 @@ class LikelihoodRatioScorer:
             via = -1
             if best_term == t:
                 kind = "exact" if ix.direct[row, t] > 0 else "patient less specific"
-                dterm = t if ix.direct[row, t] > 0 else best_annotated(ix, row, t, onto)
+                dterm = t if ix.direct[row, t] > 0 else best_annotated(ix, row, t, onto, patient_term=t)
             else:
                 # The record whose frequency was used: when it lies above the patient's term the
                 # patient is simply more specific; otherwise (a sibling or cousin record, such as
                 # Macrotia for Hearing impairment) the two only share best_term.
-                dterm = best_annotated(ix, row, best_term, onto)
+                dterm = best_annotated(ix, row, best_term, onto, patient_term=t)
                 kind = "patient more specific"
                 if not onto.is_descendant_of(t, dterm):
                     kind, via = "shared ancestor", best_term
@@ -299,20 +299,26 @@ class LikelihoodRatioScorer:
             ratio = (1 - (1 - self.excluded_noise) * f) / self._absent_background(t)
             c = min(float(np.log(max(ratio, 1e-6))), 0.0)
             if f > 0:  # the record that gives t its frequency, which the exclusion contradicts
-                out.append(TermEvidence(t, best_annotated(ix, row, t, onto), "excluded contradicts", c, f, excluded=True))
+                out.append(TermEvidence(t, best_annotated(ix, row, t, onto, patient_term=t), "excluded contradicts", c, f, excluded=True))
             else:
                 out.append(TermEvidence(t, -1, "excluded consistent", c, float("nan"), excluded=True))
         return out
 
 
-def best_annotated(ix: PhenotypeIndex, row: int, term: int, onto: Ontology) -> int:
+def best_annotated(ix: PhenotypeIndex, row: int, term: int, onto: Ontology, patient_term: int = -1) -> int:
     """The disease's directly annotated term at or under ``term`` with the highest frequency:
-    the record that gives ``term`` its implied frequency (true-path rule); ``term`` if none."""
+    the record that gives ``term`` its implied frequency (true-path rule); ``term`` if none.
+    Among records of equal frequency, one at or above ``patient_term`` wins, then ``term``'s
+    own: the score is the same, and the explanation should not name a sibling when the
+    disease records the patient's own branch."""
     start, end = ix.direct.indptr[row], ix.direct.indptr[row + 1]
-    best, best_f = term, -1.0
+    best, best_key = term, (-1.0, False, False)
     for s, f in zip(ix.direct.indices[start:end].tolist(), ix.direct.data[start:end].tolist(), strict=True):
-        if f > best_f and onto.is_descendant_of(int(s), term):
-            best, best_f = int(s), float(f)
+        if f < best_key[0] or not onto.is_descendant_of(int(s), term):
+            continue
+        key = (float(f), patient_term >= 0 and onto.is_descendant_of(patient_term, int(s)), s == term)
+        if key > best_key:
+            best, best_key = int(s), key
     return best
 
 

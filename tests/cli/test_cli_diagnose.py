@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner, Result
 
+from rarelens.cli.diagnose import _table
 from rarelens.cli.main import app
+from rarelens.io.phenopacket import build_patient
+from rarelens.kb.knowledge_base import KnowledgeBase
+from rarelens.phenotype.ranker import PhenotypeRanker
 
 AssertExit = Callable[[Result, int], None]
 MARFAN_TERMS = "HP:0001166,HP:0002616,HP:0001083"  # Arachnodactyly, Aortic root aneurysm, Ectopia lentis
@@ -47,6 +53,26 @@ def test_diagnose_table(runner: CliRunner, assert_exit: AssertExit) -> None:
     assert "Marfan" in result.stdout
     assert "ensemble" in result.stdout
     assert "Decision support only" in flat(result.stdout)
+
+
+def test_diagnose_table_names_the_disease_term_and_where_a_shared_ancestor_meets(kb: KnowledgeBase) -> None:
+    """The table's 'why' column: the disease's record when it is not the patient's own term,
+    and the meeting term of a shared-ancestor match (the fixture knowledge base is too small
+    to make one, so one evidence row is rewritten)."""
+    o = kb.ontology
+    p = build_patient(o, ["HP:0001166", "HP:0002616"], [])
+    ranking = PhenotypeRanker(kb).rank(p, method="likelihood-ratio", top=2)
+    first = ranking.diagnoses[0]
+    shared = replace(first.evidence[1], match="shared ancestor", disease_term=o.index("HP:0001519"),
+                     via=o.index("HP:0000118"), contribution=-0.5)
+    ranking = replace(ranking, diagnoses=(replace(first, evidence=(first.evidence[0], shared)),))
+    console = Console(width=400, color_system=None)
+    with console.capture() as cap:
+        console.print(_table(ranking, o))
+    text = flat(cap.get())
+    assert "Arachnodactyly: exact" in text
+    assert ("Aortic root aneurysm → Disproportionate tall stature (via Phenotypic abnormality): shared ancestor -0.5"
+            in text)
 
 
 def test_diagnose_repeated_hpo_options(runner: CliRunner, assert_exit: AssertExit) -> None:

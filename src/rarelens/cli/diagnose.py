@@ -217,7 +217,7 @@ def _met(e: TermEvidence, o: Ontology) -> str:
     """' → the disease's term' when it is not the patient's own (and where the two meet)."""
     if e.disease_term < 0 or e.disease_term == e.patient_term:
         return ""
-    return f" → {o.labels[e.disease_term]}" + (f" (shared {o.labels[e.via]})" if e.via >= 0 else "")
+    return f" → {o.labels[e.disease_term]}" + (f" (via {o.labels[e.via]})" if e.via >= 0 else "")
 
 
 def _table(ranking: Ranking, o: Ontology) -> Table:

@@ -89,6 +89,33 @@ def test_chinese(reader: LabReader, ontology: Ontology, text: str, expected: lis
     assert found(reader, ontology, text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # endocrine, coagulation, copper, CSF, complement analytes (table version 2026.12.3)
+        ("PTH 明显降低", [("PTH 明显降低", "HP:0031817", "lab-direction", False)]),
+        ("晨8点血皮质醇降低，ACTH 明显升高", [("血皮质醇降低", "HP:0008163", "lab-direction", False),
+                                         ("ACTH 明显升高", "HP:0003154", "lab-direction", False)]),
+        ("凝血：APTT 明显延长", [("APTT 明显延长", "HP:0003645", "lab-direction", False)]),
+        ("补体C3降低", [("补体C3降低", "HP:0005421", "lab-direction", False)]),
+        ("脑脊液蛋白升高", [("脑脊液蛋白升高", "HP:0002922", "lab-direction", False)]),
+        ("血同型半胱氨酸未见升高", [("血同型半胱氨酸未见升高", "HP:0002160", "lab-direction", True)]),
+        ("The aPTT was prolonged and serum cortisol was low.", [
+            ("aPTT was prolonged", "HP:0003645", "lab-direction", False),
+            ("serum cortisol was low", "HP:0008163", "lab-direction", False)]),
+        ("low serum ceruloplasmin", [("low serum ceruloplasmin", "HP:0010837", "lab-direction", False)]),
+    ],
+)
+def test_more_analytes(reader: LabReader, ontology: Ontology, text: str, expected: list[tuple[str, str, str, bool]]) -> None:
+    assert found(reader, ontology, text) == expected
+
+
+def test_renin_and_aldosterone_share_the_direction(reader: LabReader, ontology: Ontology) -> None:
+    got = found(reader, ontology, "血钾 2.8 mmol/L，血肾素、醛固酮均升高。")
+    assert ("血肾素", "HP:0000848", "lab-direction", False) in got
+    assert ("醛固酮均升高", "HP:0000859", "lab-direction", False) in got
+
+
 def test_a_list_of_analytes_shares_its_direction_word(reader: LabReader, ontology: Ontology) -> None:
     got = found(reader, ontology, "血乳酸、尿酸及甘油三酯均升高。")
     assert sorted(got) == sorted([("血乳酸", LACTATE_UP, "lab-direction", False), ("尿酸", URIC_UP, "lab-direction", False),
@@ -185,8 +212,8 @@ def test_conversion_factors_match_molar_masses(reader: LabReader, analyte: str, 
 
 
 def test_low_and_high_columns_point_the_right_way(ontology: Ontology) -> None:
-    low_words = ("hypo", "decreased", "low", "penia", "anemia")
-    high_words = ("hyper", "increased", "elevated", "cytosis", "philia")
+    low_words = ("hypo", "decreased", "low", "penia", "anemia", "reduced")
+    high_words = ("hyper", "increased", "elevated", "cytosis", "philia", "prolonged")
     for row in load_lab_table():
         if row["hpo_low"]:
             label = ontology.labels[ontology.index(row["hpo_low"])].lower()

@@ -53,3 +53,42 @@ def test_chinese_keys_are_built_when_a_text_needs_them() -> None:
     assert ex._zh is None  # English only: the Chinese keys were never built
     assert [m.hpo_id for m in ex.extract("患儿反复抽搐。").mentions] == ["HP:0001250"]
     assert ex._zh is not None
+
+
+def test_a_space_between_latin_and_chinese_still_matches() -> None:
+    """Writers put spaces between a Latin word and Chinese (Gowers 征阳性, K-F 环, O 型腿); the
+    span still covers exactly the words of the note."""
+    hpo = embedded_hpo()
+    text = "查体：Gowers 征阳性，角膜 K-F 环阳性，双下肢 O 型腿。"
+    got = {(m.text, m.hpo_id) for m in DictionaryExtractor(hpo).extract(text).mentions}
+    assert {("Gowers 征阳性", "HP:0003391"), ("K-F 环", "HP:0200032"), ("O 型腿", "HP:0002970")} <= got
+    for m in DictionaryExtractor(hpo).extract(text).mentions:
+        assert text[m.start : m.end] == m.text
+
+
+def test_afebrile_seizures_are_seizures() -> None:
+    """无热 before a seizure word is "afebrile" (无热抽搐, 无热惊厥): the seizure is present."""
+    ex = DictionaryExtractor(embedded_hpo())
+
+    def got(text: str) -> list[tuple[str, str, bool]]:
+        return [(m.text, m.hpo_id, m.negated) for m in ex.extract(text).mentions]
+
+    assert got("患儿反复无热抽搐1年。") == [("抽搐", "HP:0001250", False)]
+    assert got("无热惊厥发作3次。") == [("惊厥", "HP:0001250", False)]
+    assert got("无热性惊厥2次。") == [("惊厥", "HP:0001250", False)]
+    assert ("抽搐", "HP:0001250", True) in got("无发热，无抽搐。")  # 无 still negates
+    assert got("无热，无抽搐。") == [("抽搐", "HP:0001250", True)]
+    assert got("否认热性惊厥史。") == [("热性惊厥", "HP:0002373", True)]
+
+
+def test_liver_and_spleen_not_palpable_are_negated_findings() -> None:
+    ex = DictionaryExtractor(embedded_hpo())
+
+    def got(text: str) -> list[tuple[str, str, bool]]:
+        return [(m.text, m.hpo_id, m.negated) for m in ex.extract(text).mentions]
+
+    assert got("腹软，肝脾肋下未触及。") == [("肝", "HP:0002240", True), ("脾", "HP:0001744", True)]
+    assert got("肝脾不大") == [("肝", "HP:0002240", True), ("脾", "HP:0001744", True)]
+    assert got("脾脏未触及，肝肋下2cm。") == [("脾脏", "HP:0001744", True)]
+    assert got("肝脾肿大。") == [("肝脾肿大", "HP:0001433", False)]
+    assert got("脾气不大。") == []  # temper, not the spleen

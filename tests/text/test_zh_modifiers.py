@@ -8,7 +8,7 @@ import pytest
 from embedded import embedded_hpo
 from rarelens.ontology import Ontology
 from rarelens.text.extractor import DictionaryExtractor
-from rarelens.text.zh_modifiers import build_modified_terms, modifier_before
+from rarelens.text.zh_modifiers import _SAME_MODIFIER, build_modified_terms, modifier_before
 
 SNHL, BILATERAL_SNHL, HYPOTONIA, GENERALIZED_HYPOTONIA = "HP:0000407", "HP:0008619", "HP:0001252", "HP:0001290"
 OTITIS_MEDIA, RECURRENT_OTITIS_MEDIA = "HP:0000388", "HP:0000403"
@@ -31,14 +31,23 @@ def test_pairs_come_from_labels(ontology: Ontology) -> None:
     for (parent, word), child in pairs.items():
         assert parent in ontology.parents(child).tolist()
         label = ontology.labels[child].lower()
-        assert label.startswith(word + " ") or label.endswith(", " + word)
+        words = {word} | {w for w, same in _SAME_MODIFIER.items() if same == word}
+        assert any(label.startswith(w + " ") or label.endswith(", " + w) for w in words), label
     assert pairs[(i("HP:0001249"), "severe")] == i("HP:0010864")  # Intellectual disability, severe
+    # one modifier, two HPO words: *Exertional dyspnea*, *Exercise-induced myoglobinuria*
+    assert pairs[(i("HP:0002094"), "exertional")] == i("HP:0002875")
+    assert pairs[(i("HP:0002913"), "exertional")] == i("HP:0008305")
+    assert pairs[(i("HP:0001943"), "fasting")] == i("HP:0003162")  # Fasting hypoglycemia
 
 
 def test_modifier_before() -> None:
     assert modifier_before("患儿双侧耳聋", 4) == (2, "bilateral")
     assert modifier_before("反复发作性头痛", 5) == (0, "recurrent")  # the longest
     assert modifier_before("耳聋", 0) is None
+    assert modifier_before("反复出现低血糖", 4) == (0, "recurrent")  # across the verb
+    assert modifier_before("反复患中耳炎", 3) == (0, "recurrent")
+    assert modifier_before("查体：双眼睑下垂", 4) == (3, "bilateral")
+    assert modifier_before("无双眼睑下垂", 2) is None
 
 
 @pytest.mark.parametrize(
@@ -47,6 +56,9 @@ def test_modifier_before() -> None:
         ("纯音测听示双侧感音神经性耳聋。", ("双侧感音神经性耳聋", BILATERAL_SNHL)),
         ("查体：全身肌张力低下。", ("全身肌张力低下", GENERALIZED_HYPOTONIA)),
         ("躯干见多发咖啡牛奶斑。", ("多发咖啡牛奶斑", MULTIPLE_CAFE_AU_LAIT)),
+        ("查体：双眼睑下垂。", ("双眼睑下垂", "HP:0001488")),  # Bilateral ptosis
+        ("患儿反复发生中耳炎。", ("反复发生中耳炎", RECURRENT_OTITIS_MEDIA)),  # across the verb
+        ("自幼反复患中耳炎。", ("反复患中耳炎", RECURRENT_OTITIS_MEDIA)),
     ],
 )
 def test_extractor_widens_over_the_modifier(ontology: Ontology, text: str, expected: tuple[str, str]) -> None:

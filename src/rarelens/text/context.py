@@ -97,6 +97,10 @@ _ZH_UNCERTAIN = ["可能", "疑似", "可疑", "待排", "待查", "不除外", 
 _ZH_FAMILY = re.compile(r"家族史|家族中|家系中|父亲|母亲|父母|其父|其母|哥哥|姐姐|弟弟|妹妹|兄弟|姐妹|"
                         r"同胞|祖父|祖母|外祖|爷爷|奶奶|外公|外婆|舅|姨|姑|叔|伯|表[兄弟姐妹]|堂[兄弟姐妹]|亲属|患儿母|患儿父")
 _ZH_PSEUDO_RE = re.compile("|".join(sorted(map(re.escape, _ZH_PSEUDO), key=len, reverse=True)))
+# 无热 right before a seizure word is "afebrile" (无热抽搐, 无热性惊厥: seizures without fever),
+# not a negation of the seizure; 无发热 or 无热， still negate what follows.
+_ZH_AFEBRILE = re.compile(r"无热性?$")
+_ZH_SEIZURE_START = ("抽", "惊", "癫", "发作", "痫")
 _ZH_PATIENT = re.compile(r"患儿|患者|本人|病人")
 _ZH_HISTORY = re.compile(r"既往|曾[经有患]?|以往|幼时|病史|史[，。；]")
 _ZH_CLAUSE = re.compile(r"[，,。；;！!？\n]")
@@ -206,11 +210,16 @@ def english_context(text: str, start: int, end: int, starts: list[int] | None = 
     return Context(negated, uncertain, family, historical, rule)
 
 
-def chinese_context(text: str, start: int, end: int, starts: list[int] | None = None) -> Context:
-    """As `english_context`, with Chinese cues."""
+def chinese_context(
+    text: str, start: int, end: int, starts: list[int] | None = None, finding: str = ""
+) -> Context:
+    """As `english_context`, with Chinese cues; ``finding`` is the finding's own wording (the
+    caller may have blanked it in ``text``)."""
     s_lo, s_hi = _sentence_bounds(text, start, end, starts)
     c_lo, c_hi = _clause_bounds(text, start, end, s_lo, s_hi, _ZH_CLAUSE)
     before = _masked(text, _ZH_PSEUDO_RE, c_lo, start)
+    if (finding or text[start:end]).startswith(_ZH_SEIZURE_START):
+        before = _ZH_AFEBRILE.sub(lambda m: " " * len(m.group()), before)
     negated, uncertain, rule = False, False, ""
     best = -1
     for cue in _ZH_PRE_NEG:

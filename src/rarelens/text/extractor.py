@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 
 from rarelens.model.patient import Patient
 from rarelens.model.scripts import CJK as _CJK
+from rarelens.model.scripts import CJK_RANGE
 from rarelens.ontology.ontology import Ontology
 from rarelens.text.context import (
     EN_CUE_WORDS,
@@ -79,6 +80,15 @@ _SIZE_WORDS = ("大小", "小大")
 # Degree and course words written inside a Chinese finding (听力进行性下降); see _chinese_infix.
 _INFIX_SIDE = 6  # characters tried on each side of the word: subjects and predicates are short (听力, 下降)
 _ZH_INFIX = re.compile("(?P<neg>未见|无|未|不)?(?P<word>进行性|渐进性|逐渐|明显|显著|轻度|中度|重度|进一步|持续性|持续|稍|略)")
+# Spaces a writer puts between a Latin word or number and Chinese ("Gowers 征阳性", "K-F 环",
+# "O 型腿", "抗 dsDNA 抗体"): the Chinese keys are written without them.
+_SCRIPT_GAP = re.compile(f"(?<=[A-Za-z0-9])[ \u3000\u00a0]+(?=[{CJK_RANGE}])|(?<=[{CJK_RANGE}])[ \u3000\u00a0]+(?=[A-Za-z0-9])")
+# The examination's "liver and spleen not palpable" (肝脾肋下未触及, 肝脾不大, 脾脏未及): no
+# hepatomegaly, no splenomegaly. The organ is the finding's span; the words after it negate it.
+_ZH_ORGAN_NOT_ENLARGED = re.compile(
+    r"(?P<organ>肝脾|肝脏|脾脏|肝|脾)(?:[均各]?(?:肋下|剑突下|剑下))?[均亦]?"
+    r"(?:未触及|未扪及|未及|未触|未扪|不大|无肿大|无明显肿大|未见肿大|未见明显肿大|无增大|未见增大)")
+_HEPATOMEGALY, _SPLENOMEGALY = "HP:0002240", "HP:0001744"
 _LAB_PRIORITY = 1  # a laboratory rule ranks with exact synonyms when spans tie
 # Words that join two findings: a bag of words never spans one ("seizures and hypotonia" is
 # two findings, not *Atonic seizure*); ordered keys keep them ("Cleft lip and palate").
@@ -383,8 +393,8 @@ class DictionaryExtractor:
         out: list[_Candidate] = []
         n = len(text)
         for i in range(n):
-            if not _CJK.match(text[i]):
-                continue
+            if not _CJK.match(text[i]) or (text[i] == "热" and text[i - 1 : i] == "无"):
+                continue  # the 热 of 无热 is "afebrile": 无热惊厥 is a seizure without fever
             for length in range(min(zh.max_chars, n - i), 1, -1):
                 entry = zh.keys.get(text[i : i + length])
                 # 大 or 小 that begins 大小 ("size") is no finding: 头颅大小正常, 前囟大小1.0 cm
@@ -422,6 +432,19 @@ class DictionaryExtractor:
                     entry = (self._modified_entry(entry, word) if word else None) or entry
                     out.append(_Candidate(s, b + length, entry, "infix", True, m.group("neg") is not None))
                     break
+        return out
+
+    def _organs_not_enlarged(self, text: str) -> list[_Candidate]:
+        """Negated Hepatomegaly / Splenomegaly from the examination's 肝脾肋下未触及: spans the
+        organ words (肝 and 脾 each their own character in 肝脾)."""
+        out = []
+        o = self.ontology
+        for m in _ZH_ORGAN_NOT_ENLARGED.finditer(text):
+            at, organ = m.start("organ"), m.group("organ")
+            parts = [(at, at + 1, "肝"), (at + 1, at + 2, "脾")] if organ == "肝脾" else [(at, m.end("organ"), organ[0])]
+            for a, b, which in parts:
+                term = o.index(_HEPATOMEGALY if which == "肝" else _SPLENOMEGALY)
+                out.append(_Candidate(a, b, Entry(term, "exam-rule", _LAB_PRIORITY), "organ-not-enlarged", True, True))
         return out
 
     def _widen_modified(
@@ -508,8 +531,9 @@ class DictionaryExtractor:
         token_starts = [t.start for t in tokens]
         candidates = self._qualified(text, tokens, token_starts, self._english(text, tokens, token_starts))
         if lang == "zh" or (language == "auto" and cjk):
-            candidates += self._chinese(text)
-            candidates += self._chinese_infix(text)
+            squeezed, back = _without_script_gaps(text)
+            zh = self._chinese(squeezed) + self._chinese_infix(squeezed) + self._organs_not_enlarged(squeezed)
+            candidates += zh if back is None else [replace(c, start=back[c.start], end=back[c.end - 1] + 1) for c in zh]
         labs = self._labs.find(text)
         candidates += [_Candidate(f.start, f.end, Entry(f.term, "lab-table", _LAB_PRIORITY), f.rule, f.zh, f.negated)
                        for f in labs]
@@ -531,7 +555,7 @@ class DictionaryExtractor:
         mentions = []
         for c in chosen:
             if c.zh:
-                ctx = chinese_context(masked, c.start, c.end, starts)
+                ctx = chinese_context(masked, c.start, c.end, starts, text[c.start : c.end])
             elif _cue_free(starts, cues, c.start, c.end):
                 ctx = _NO_CONTEXT
             else:
@@ -636,6 +660,19 @@ def _latin_led(keys: dict[str, Entry]) -> dict[str, list[tuple[str, Entry]]]:
     for led in out.values():
         led.sort(key=lambda x: -len(x[0]))
     return out
+
+
+def _without_script_gaps(text: str) -> tuple[str, list[int] | None]:
+    """``text`` without the spaces between Latin or digits and Chinese, and for each of its
+    characters the offset in ``text`` (None when nothing was taken out), so Chinese matches
+    found in it map back to exact spans of the note."""
+    if _SCRIPT_GAP.search(text) is None:
+        return text, None
+    keep = [True] * len(text)
+    for m in _SCRIPT_GAP.finditer(text):
+        keep[m.start() : m.end()] = [False] * (m.end() - m.start())
+    back = [i for i, k in enumerate(keep) if k]
+    return "".join(text[i] for i in back), back
 
 
 def _cue_free(starts: list[int], cues: set[int], start: int, end: int) -> bool:

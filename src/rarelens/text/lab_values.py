@@ -87,7 +87,7 @@ _ZH_GAP = ("明显", "显著", "进行性", "轻度", "中度", "重度", "轻�
            "有所", "明显地", "均有", "显著性")
 _ZH_NEG = ("未见", "未", "无", "不", "没有")
 # No bare 高 / 低: after a one-character name they begin the next word ("低钙高磷", "钠低剂量").
-_ZH_HIGH = ("升高", "增高", "偏高", "较高", "增多", "增加", "高于正常", "高达", "升至", "增至", "上升", "超标", "↑")
+_ZH_HIGH = ("升高", "增高", "偏高", "较高", "增多", "增加", "高于正常", "高达", "升至", "增至", "上升", "超标", "延长", "↑")
 _ZH_LOW = ("降低", "减低", "偏低", "较低", "减少", "下降", "低至", "降至", "低于正常", "不足", "↓")
 # A name right after one of these is measured elsewhere than in blood (urine, CSF, sweat, cells)
 # or is another molecule (fetal haemoglobin): a circulating-concentration term would be wrong.
@@ -97,7 +97,8 @@ _OTHER_SPECIMEN = re.compile(
     r"intracellular|pleural|ascitic|amniotic|fetal|foetal)\s*(?:中的?|的)?\s*$",
     re.IGNORECASE,
 )
-_EN_HIGH = ("elevated", "increased", "raised", "high", "abnormally high", "above normal", "above the normal range")
+_EN_HIGH = ("elevated", "increased", "raised", "high", "abnormally high", "above normal", "above the normal range",
+            "prolonged")
 _EN_LOW = ("decreased", "reduced", "lowered", "low", "depressed", "abnormally low", "below normal", "below the normal range")
 _EN_ADVERBS = ("markedly", "mildly", "slightly", "significantly", "severely", "moderately", "very", "persistently",
                "also", "consistently", "extremely", "highly", "strikingly", "massively", "greatly", "still", "further")

@@ -22,7 +22,7 @@ from rarelens.text.english import content_key
 ZH_MODIFIERS: dict[str, str] = {
     "进行性": "progressive", "渐进性": "progressive",
     "反复": "recurrent", "反复发作": "recurrent", "反复发作性": "recurrent", "复发性": "recurrent",
-    "双侧": "bilateral", "单侧": "unilateral",
+    "双侧": "bilateral", "双": "bilateral", "单侧": "unilateral",
     "多发": "multiple", "多发性": "multiple",
     "先天性": "congenital",
     "全身": "generalized", "全身性": "generalized", "广泛性": "generalized", "弥漫性": "generalized",
@@ -30,7 +30,13 @@ ZH_MODIFIERS: dict[str, str] = {
     "慢性": "chronic", "急性": "acute",
     "远端": "distal", "近端": "proximal",
     "重度": "severe", "严重": "severe", "轻度": "mild",
+    "空腹": "fasting", "活动后": "exertional", "运动后": "exertional", "劳力性": "exertional",
 }
+# HPO words for one modifier: *Exertional dyspnea* but *Exercise-induced myoglobinuria*.
+_SAME_MODIFIER = {"exercise-induced": "exertional"}
+# A verb between the modifier and the finding (反复出现低血糖, 反复患肺炎) keeps the modifier's
+# reading.
+_VERBS_AFTER_MODIFIER = ("出现", "发生", "患")
 _MAX_MODIFIER = max(len(m) for m in ZH_MODIFIERS)
 # The English words that make such a child, read before an English finding too ("moderate
 # sensorineural hearing loss"): the words above and two severities no Chinese word here maps to.
@@ -46,7 +52,7 @@ def build_modified_terms(ontology: Ontology) -> dict[tuple[int, str], int]:
     labels = ontology.labels
     for child, label in enumerate(labels):
         first, _, rest = label.partition(" ")
-        word = first.lower()
+        word = _SAME_MODIFIER.get(first.lower(), first.lower())
         if word not in EN_MODIFIERS:  # or the modifier last: "Intellectual disability, severe"
             rest, _, word = label.rpartition(", ")
             word = word.lower()
@@ -65,8 +71,18 @@ _NOT_A_MODIFIER_AFTER = frozenset("非无不未中")
 
 
 def modifier_before(text: str, start: int) -> tuple[int, str] | None:
-    """(offset, English modifier) of a modifier ending right at ``start`` (the longest)."""
-    for length in range(min(_MAX_MODIFIER, start), 1, -1):
+    """(offset, English modifier) of a modifier ending right at ``start`` (the longest), or
+    right before a verb that ends there (反复出现低血糖)."""
+    found = _modifier_ending_at(text, start)
+    if found is None:
+        verb = next((v for v in _VERBS_AFTER_MODIFIER if text.endswith(v, 0, start)), None)
+        if verb is not None:
+            found = _modifier_ending_at(text, start - len(verb))
+    return found
+
+
+def _modifier_ending_at(text: str, start: int) -> tuple[int, str] | None:
+    for length in range(min(_MAX_MODIFIER, start), 0, -1):
         word = ZH_MODIFIERS.get(text[start - length : start])
         if word is not None:
             at = start - length

@@ -190,6 +190,25 @@ def test_json_that_is_not_a_phenopacket(tmp_path: Path, onto: Ontology) -> None:
         load_phenopacket(path, onto)
 
 
+def test_v1_negated_feature_is_excluded_with_a_warning(tmp_path: Path, onto: Ontology) -> None:
+    """Phenopackets v1 wrote an absent finding as "negated": true; read as observed it would
+    turn the finding round."""
+    negated = {**feature(HYPERGLYCEMIA), "negated": True}
+    path = write(tmp_path, [feature(ARACHNODACTYLY), negated], metaData={"phenopacketSchemaVersion": "1.0"})
+    case = load_phenopacket(path, onto)
+    assert ids(onto, case.patient.observed) == [ARACHNODACTYLY]
+    assert ids(onto, case.patient.excluded) == [HYPERGLYCEMIA]
+    warnings = [i.message for i in case.patient.issues if i.level is IssueLevel.WARNING]
+    assert any("phenotypicFeatures[1].negated" in w and "excluded" in w for w in warnings), warnings
+    assert any("phenopacketSchemaVersion" in w and "v1" in w for w in warnings), warnings
+
+
+def test_v1_negated_against_v2_excluded_false_is_an_error(tmp_path: Path, onto: Ontology) -> None:
+    path = write(tmp_path, [feature(ARACHNODACTYLY), {**feature(HYPERGLYCEMIA), "negated": True, "excluded": False}])
+    with pytest.raises(ValidationError, match=r"phenotypicFeatures\[1\] says both"):
+        load_phenopacket(path, onto)
+
+
 def test_observed_and_excluded_is_observed_with_a_warning(onto: Ontology) -> None:
     p = build_patient(onto, [ARACHNODACTYLY], [ARACHNODACTYLY, ECTOPIA_LENTIS], location="command line")
     assert ids(onto, p.observed) == [ARACHNODACTYLY]

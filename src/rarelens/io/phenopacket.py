@@ -315,8 +315,23 @@ def _read_features(shape: _Shape, data: dict[str, Any]) -> tuple[list[_Term], li
     observed: list[_Term] = []
     excluded: list[_Term] = []
     onsets: list[float] = []
+    meta = data.get("metaData")
+    version = meta.get("phenopacketSchemaVersion") if isinstance(meta, dict) else None
+    if isinstance(version, str) and version.strip().startswith("1"):
+        shape.warning("metaData.phenopacketSchemaVersion", f"is {version!r}: a Phenopackets v1 file, read as v2 "
+                      "(a v1 'negated' feature is read as excluded)", "convert it to v2 (e.g. with phenopacket-tools)")
     for feature, at in shape.objects(data, "phenotypicFeatures"):
         is_excluded = shape.boolean(feature, "excluded", at)
+        # Phenopackets v1 wrote an absent feature as "negated": true; reading it as observed
+        # would turn the finding round.
+        negated = shape.boolean(feature, "negated", at)
+        if negated and "excluded" in feature and not is_excluded:
+            shape.error(at, 'says both "negated": true (v1) and "excluded": false (v2)', "keep one of them")
+            continue
+        if negated and not is_excluded:
+            shape.warning(f"{at}.negated", "is the Phenopackets v1 field: the feature is read as excluded",
+                          'write "excluded": true (Phenopackets v2)')
+            is_excluded = True
         onset = shape.onset(feature, at, terms=False)
         before = len(shape.issues)
         term, term_at = shape.obj(feature, "type", at)

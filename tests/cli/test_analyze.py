@@ -270,6 +270,49 @@ def test_missing_vcf_and_unknown_format(analyze: Callable[..., Result], assert_e
     assert "unknown format 'xml'" in result.output
 
 
+def test_table_to_a_file_is_written_as_plain_text(analyze: Callable[..., Result], assert_exit: AssertExit,
+                                                  tmp_path: Path) -> None:
+    out = tmp_path / "report.txt"
+    result = analyze("--hpo", MARFAN_HPO, "-o", str(out))
+    assert_exit(result, 0)
+    assert "FBN1" not in result.stdout  # the file holds it
+    text = out.read_text(encoding="utf-8")
+    assert "FBN1" in text
+    assert "\x1b[" not in text  # no colour codes
+    # the suffix picks the format when --format is not given
+    out_json = tmp_path / "report.json"
+    assert_exit(analyze("--hpo", MARFAN_HPO, "-o", str(out_json)), 0)
+    assert json.loads(out_json.read_text(encoding="utf-8"))["genes"][0]["symbol"] == "FBN1"
+
+
+@pytest.mark.parametrize("option", ["--freq", "--inhouse", "--clinvar", "--ped"])
+def test_a_folder_or_binary_file_for_a_resource_is_told_before_any_work(
+    analyze: Callable[..., Result], assert_exit: AssertExit, tmp_path: Path, option: str
+) -> None:
+    result = analyze("--hpo", MARFAN_HPO, option, str(tmp_path))
+    assert_exit(result, 2)
+    assert f"{option} {tmp_path} is a folder" in result.output
+    if option != "--ped":
+        binary = tmp_path / "blob.bin"
+        binary.write_bytes(bytes(range(200, 256)) * 20)
+        result = analyze("--hpo", MARFAN_HPO, option, str(binary))
+        assert_exit(result, 1)
+        assert "blob.bin: not a text, VCF or gzip file" in result.output
+
+
+def test_bad_build_and_unwritable_out_are_usage_errors(analyze: Callable[..., Result], assert_exit: AssertExit,
+                                                       tmp_path: Path) -> None:
+    result = analyze("--hpo", MARFAN_HPO, "--build", "hg18")
+    assert_exit(result, 2)
+    assert "unknown genome build 'hg18'" in result.output
+    result = analyze("--hpo", MARFAN_HPO, "-f", "json", "-o", str(tmp_path / "missing" / "x.json"))
+    assert_exit(result, 2)
+    assert "does not exist" in result.output
+    result = analyze("--hpo", MARFAN_HPO, "-f", "json", "-o", str(tmp_path))
+    assert_exit(result, 2)
+    assert "is a folder" in result.output
+
+
 # -- trio through the CLI --------------------------------------------------------------------------
 
 

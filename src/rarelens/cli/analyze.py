@@ -3,10 +3,12 @@ genes, their diseases and their variants with filters, scores and ACMG criteria.
 
 from __future__ import annotations
 
+import io
 import time
 from pathlib import Path
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -15,13 +17,17 @@ from rarelens.analysis.candidates import collect_candidates
 from rarelens.analysis.result import AnalysisResult, ResourceUse
 from rarelens.cli.common import (
     EXIT_USAGE,
+    TABLE_FILE_WIDTH,
     KbOption,
+    check_out_path,
     console,
     err,
     fail,
+    format_for,
     open_kb,
     open_ranker,
     parse_demographics,
+    require_file,
     split_ids,
     warn,
 )
@@ -42,6 +48,7 @@ from rarelens.io.vcf import (
     iter_vcf_chunks,
     read_vcf_header,
 )
+from rarelens.io.vcf_build import BUILD_ALIASES
 from rarelens.model.issue import ValidationError
 from rarelens.model.patient import Patient
 from rarelens.phenotype.genes import GenePhenotypeScorer
@@ -101,7 +108,7 @@ def analyze(
     min_gq: int = typer.Option(20, "--min-gq", help="Minimum genotype quality of the proband's call."),
     min_dp: int = typer.Option(0, "--min-dp", help="Minimum read depth of the proband's call."),
     top: int = typer.Option(10, "--top", "-n", help="How many genes to report."),
-    fmt: str = typer.Option("table", "--format", "-f", help=f"One of {', '.join(FORMATS)}."),
+    fmt: str | None = typer.Option(None, "--format", "-f", help=f"One of {', '.join(FORMATS)} (default: from the --out suffix, .json/.tsv/.html, else table)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
     skip_malformed: bool = typer.Option(False, "--skip-malformed", help="Skip malformed VCF lines with a warning instead of stopping."),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="Data folder with genomics/genes (default RARELENS_DATA)."),
@@ -109,10 +116,18 @@ def analyze(
 ) -> None:
     """Rank genes for a VCF and phenotypes, with every variant's filters, score and ACMG codes."""
     t0 = time.perf_counter()
+    fmt = format_for(out, fmt, formats=FORMATS, default="table")
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", EXIT_USAGE)
-    if not vcf.is_file():
-        fail(f"no such file: {vcf}", EXIT_USAGE)
+    if build.strip().lower() not in BUILD_ALIASES:
+        fail(f"unknown genome build {build!r}. Fix: use --build GRCh38 or --build GRCh37", EXIT_USAGE)
+    # Every path is checked before the VCF is read: a long analysis must not end in a crash.
+    require_file(vcf, "--vcf")
+    for option, paths in (("--freq", freq), ("--inhouse", inhouse), ("--clinvar", [clinvar] if clinvar else []),
+                          ("--ped", [ped] if ped else []), ("--phenopacket", [phenopacket] if phenopacket else [])):
+        for p in paths:
+            require_file(p, option)
+    check_out_path(out)
     try:
         header = read_vcf_header(vcf)
     except VcfFormatError as exc:
@@ -232,12 +247,15 @@ def analyze(
         "html": lambda: write_analysis_html(result),
         "phenopacket": lambda: write_analysis_phenopacket(result, original),
     }.get(fmt)
-    if text_out is None:
+    if text_out is None and out is None:
         _print_table(result)
         return
-    content = text_out()
+    content = text_out() if text_out is not None else _plain(result)
     if out:
-        out.write_text(content, encoding="utf-8")
+        try:
+            out.write_text(content, encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write --out {out}: {exc.strerror or exc}. Fix: check the folder's permissions and free space")
         err.print(f"wrote {out}")
     else:
         console.file.write(content)
@@ -257,13 +275,21 @@ def _with_timings(r: AnalysisResult, timings: dict[str, float]) -> AnalysisResul
     return replace(r, timings={k: round(v, 3) for k, v in timings.items()})
 
 
-def _print_table(r: AnalysisResult) -> None:
-    console.print(f"[bold]{escape(r.vcf)}[/] · proband {escape(r.proband)} · {r.build} · "
+def _plain(r: AnalysisResult) -> str:
+    """The table as it prints, without colours, for ``-o file.txt`` (a file asked for gets one)."""
+    buf = io.StringIO()
+    _print_table(r, Console(file=buf, width=TABLE_FILE_WIDTH, color_system=None, force_terminal=False))
+    return buf.getvalue()
+
+
+def _print_table(r: AnalysisResult, to: Console | None = None) -> None:
+    to = to or console
+    to.print(f"[bold]{escape(r.vcf)}[/] · proband {escape(r.proband)} · {r.build} · "
                   f"{r.counts['records']:,} records → {r.counts['qualifying_variants']:,} qualifying variants in "
                   f"{r.n_genes_ranked:,} genes · KB {escape(r.kb_version)} · {r.timings.get('total_s', 0):.1f} s")
     for res in r.resources:
         if res.status != "used":
-            console.print(f"[yellow]{escape(res.name)}: {res.status}[/] — {escape(res.detail)}")
+            to.print(f"[yellow]{escape(res.name)}: {res.status}[/] — {escape(res.detail)}")
     table = Table(show_lines=False)
     for col in ("#", "gene", "P", "mode", "top disease", "variants (consequence, genotype, ACMG)"):
         table.add_column(col)
@@ -277,4 +303,4 @@ def _print_table(r: AnalysisResult) -> None:
         )
         table.add_row(str(g.rank), g.symbol, f"{g.probability:.0%}", g.mode,
                       escape(f"{top.label} ({top.concept_id})") if top else "—", escape(vs))
-    console.print(table)
+    to.print(table)

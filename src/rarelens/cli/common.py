@@ -129,6 +129,7 @@ def check_out_path(out: Path | None, option: str = "--out") -> None:
         fail(f"cannot write {option} {out}: permission denied. Fix: choose another path", EXIT_USAGE)
 
 
+TABLE_FILE_WIDTH = 200  # columns of a table written with --out: no terminal to fit
 SUFFIX_FORMATS = {".json": "json", ".tsv": "tsv", ".html": "html", ".htm": "html", ".txt": "table",
                   ".mmd": "mermaid", ".mermaid": "mermaid", ".dot": "dot", ".gv": "dot"}
 

@@ -17,6 +17,7 @@ from rich.table import Table
 from rarelens.cli.common import (
     EXIT_FAILURE,
     EXIT_USAGE,
+    TABLE_FILE_WIDTH,
     KbOption,
     check_out_path,
     console,
@@ -46,7 +47,6 @@ from rarelens.phenotype.scorers import TermEvidence
 
 FORMATS = ("table", "json", "tsv", "html", "phenopacket")
 CATALOG_REGION = "China"  # the region whose national rare-disease catalog the prior boosts
-TABLE_FILE_WIDTH = 200  # columns of a table written with --out: no terminal to fit
 FOOTNOTE = "★ China National Rare Disease Catalog. Decision support only."
 T = TypeVar("T")
 

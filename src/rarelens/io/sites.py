@@ -52,10 +52,17 @@ def load_site_resource(
     candidates: Iterable[SiteKey] | None = None,
 ) -> SiteResource:
     """``kind`` "frequency" or "clinvar". ``candidates`` restricts the result to those sites."""
+    if path.is_dir():
+        raise SiteFileError(f"{path} is a folder, not a file. Fix: give the file's path to --freq/--inhouse/--clinvar")
     if not path.exists():
-        raise SiteFileError(f"{path}: no such file. Fix: check the path given to --freq/--clinvar")
+        raise SiteFileError(f"{path}: no such file. Fix: check the path given to --freq/--inhouse/--clinvar")
     wanted = set(candidates) if candidates is not None else None
-    if _is_vcf(path):
+    try:
+        is_vcf = _is_vcf(path)
+    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile) as exc:
+        raise SiteFileError(f"{path}: not a text, VCF or gzip file ({exc.__class__.__name__}). Fix: give a sites VCF "
+                            "(.vcf or .vcf.gz) or a tab-separated table with header chrom pos ref alt af") from None
+    if is_vcf:
         return _from_vcf(path, kind=kind, name=name, wanted=wanted)
     if kind == "clinvar":
         raise SiteFileError(f"{path}: ClinVar must be a VCF (clinvar.vcf.gz from NCBI)")

@@ -33,6 +33,7 @@ _TEXT = {
                          re.IGNORECASE),
 }
 _ALIASES = {"grch38": "GRCh38", "hg38": "GRCh38", "grch37": "GRCh37", "hg19": "GRCh37", "b37": "GRCh37"}
+BUILD_ALIASES = frozenset(_ALIASES)  # --build values, lower case
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,6 +110,24 @@ def test_more_analytes(reader: LabReader, ontology: Ontology, text: str, expecte
     assert found(reader, ontology, text) == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ACTH 延长至6周后痉挛发作控制",  # a longer course of treatment, not a high ACTH
+        "received prolonged ACTH therapy",
+        "Prolonged cortisol exposure",
+        "24小时尿游离皮质醇升高",  # urine, not blood
+        "ACTH兴奋试验后皮质醇升高正常",  # the test's normal rise
+        "EB病毒VCA-IgM 增高",  # an antibody, not total IgM
+        "抗tTG-IgA 升高",
+    ],
+)
+def test_new_analytes_are_not_read_out_of_context(reader: LabReader, ontology: Ontology, text: str) -> None:
+    assert found(reader, ontology, text) == []
+    assert DictionaryExtractor(ontology).extract(text).mentions == () or all(
+        m.source != "lab-table" for m in DictionaryExtractor(ontology).extract(text).mentions)
+
+
 def test_renin_and_aldosterone_share_the_direction(reader: LabReader, ontology: Ontology) -> None:
     got = found(reader, ontology, "血钾 2.8 mmol/L，血肾素、醛固酮均升高。")
     assert ("血肾素", "HP:0000848", "lab-direction", False) in got

@@ -92,3 +92,41 @@ def test_liver_and_spleen_not_palpable_are_negated_findings() -> None:
     assert got("脾脏未触及，肝肋下2cm。") == [("脾脏", "HP:0001744", True)]
     assert got("肝脾肿大。") == [("肝脾肿大", "HP:0001433", False)]
     assert got("脾气不大。") == []  # temper, not the spleen
+
+
+def test_a_chpo_label_written_with_a_space_still_matches() -> None:
+    """CHPO writes some labels with a space between Latin and Chinese ("Chaddock 反射"); the
+    keys are read without it as the text is, so both spellings match."""
+    hpo = embedded_hpo({"HP:0010875": "Chaddock 反射"})
+    ex = DictionaryExtractor(hpo)
+    for text in ("双侧Chaddock 反射阳性", "双侧Chaddock反射阳性"):
+        assert [m.hpo_id for m in ex.extract(text).mentions] == ["HP:0010875"], text
+
+
+def test_no_febrile_seizure_history_is_not_an_afebrile_seizure() -> None:
+    ex = DictionaryExtractor(embedded_hpo())
+
+    def seizures(text: str) -> list[tuple[str, bool]]:
+        return [(m.hpo_id, m.negated) for m in ex.extract(text).mentions]
+
+    assert seizures("无热惊厥家族史。") == [("HP:0002373", True)]  # no family history of febrile seizures
+    assert seizures("有无热性惊厥史：无。") == [("HP:0002373", True)]  # 有无 = whether
+    assert seizures("无热性强直阵挛发作2次。") == [("HP:0002069", False)]
+
+
+def test_a_negation_reaches_over_course_words_and_the_verb() -> None:
+    ex = DictionaryExtractor(embedded_hpo())
+    assert [(m.hpo_id, m.negated) for m in ex.extract("未再反复出现抽搐。").mentions] == [("HP:0001250", True)]
+    assert [(m.hpo_id, m.negated) for m in ex.extract("无明显诱因出现抽搐。").mentions] == [("HP:0001250", False)]
+
+
+def test_organ_rule_reads_lists_and_leaves_an_organ_felt_elsewhere() -> None:
+    ex = DictionaryExtractor(embedded_hpo())
+    got = [(m.text, m.hpo_id, m.negated) for m in ex.extract("肝、脾肋下未触及。").mentions]
+    assert got == [("肝", "HP:0002240", True), ("脾", "HP:0001744", True)]
+    assert ex.extract("肝脏肋下未触及，剑突下3cm可及。").mentions == ()
+
+
+def test_sibling_words_mark_family_history() -> None:
+    ex = DictionaryExtractor(embedded_hpo())
+    assert [(m.hpo_id, m.family) for m in ex.extract("其兄有抽搐史。").mentions] == [("HP:0001250", True)]

@@ -92,19 +92,34 @@ _ZH_PSEUDO = ["无明显诱因", "无诱因", "无明确诱因", "无明显原�
 _ZH_PRE_NEG = ["否认", "未见", "未发现", "未出现", "未诉", "未闻及", "未触及", "未引出", "未及", "未再",
                "未有", "并无", "从无", "均无", "无", "没有", "不伴有", "不伴", "不合并", "排除", "未见明显",
                "无明显", "未发生", "未曾"]
-_ZH_POST_NEG = ["阴性", "(-)", "（-）", "未见", "未见异常", "消失了", "已排除"]
+_ZH_POST_NEG = ["阴性", "(-)", "（-）", "未见", "未见异常", "消失了", "已排除", "不明显"]
 _ZH_UNCERTAIN = ["可能", "疑似", "可疑", "待排", "待查", "不除外", "不能除外", "考虑为", "？", "?"]
 _ZH_FAMILY = re.compile(r"家族史|家族中|家系中|父亲|母亲|父母|其父|其母|哥哥|姐姐|弟弟|妹妹|兄弟|姐妹|"
+                        r"其兄|其姐|其弟|其妹|胞兄|胞姐|胞弟|胞妹|"
                         r"同胞|祖父|祖母|外祖|爷爷|奶奶|外公|外婆|舅|姨|姑|叔|伯|表[兄弟姐妹]|堂[兄弟姐妹]|亲属|患儿母|患儿父")
 _ZH_PSEUDO_RE = re.compile("|".join(sorted(map(re.escape, _ZH_PSEUDO), key=len, reverse=True)))
 # 无热 right before a seizure word is "afebrile" (无热抽搐, 无热性惊厥: seizures without fever),
-# not a negation of the seizure; 无发热 or 无热， still negate what follows.
+# not a negation of the seizure; 无发热 or 无热， still negate what follows, and so does 无 in
+# 有无热惊厥史 (whether) or before a history (无热惊厥史, 无热惊厥家族史: none of febrile seizures).
 _ZH_AFEBRILE = re.compile(r"无热性?$")
-_ZH_SEIZURE_START = ("抽", "惊", "癫", "发作", "痫")
+_ZH_SEIZURE_START = ("抽", "惊", "癫", "发作", "痫", "强直", "阵挛", "肌阵挛", "失神", "痉挛")
+_ZH_AFEBRILE_AT = re.compile(
+    r"无热性?(?P<seizure>抽搐|抽风|惊厥|癫痫|发作|痫性发作|强直|阵挛|肌阵挛|失神|痉挛)"
+    r"(?P<rest>[^，,。；;！!？?\n]{0,8})")
+
+
+def afebrile_at(text: str, i: int) -> bool:
+    """Whether the 无 at ``i`` begins 无热(性) + a seizure word meaning "afebrile" (无热抽搐),
+    not "no febrile seizure" (有无热惊厥史, 无热惊厥家族史)."""
+    m = _ZH_AFEBRILE_AT.match(text, i)
+    return m is not None and text[i - 1 : i] != "有" and "史" not in m.group("rest")
 _ZH_PATIENT = re.compile(r"患儿|患者|本人|病人")
 _ZH_HISTORY = re.compile(r"既往|曾[经有患]?|以往|幼时|病史|史[，。；]")
 _ZH_CLAUSE = re.compile(r"[，,。；;！!？\n]")
 _ZH_TERMINATORS = re.compile(r"但|但是|然而|可见|伴有|出现|现有|遂|后")
+# … but a negation followed only by course words and the verb still reaches the finding:
+# 无反复出现低血糖, 未再反复出现抽搐.
+_ZH_NEGATED_VERB = re.compile(r"\s*(?:再次|再|又|反复|明显)*(?:出现|发生)\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,13 +233,18 @@ def chinese_context(
     s_lo, s_hi = _sentence_bounds(text, start, end, starts)
     c_lo, c_hi = _clause_bounds(text, start, end, s_lo, s_hi, _ZH_CLAUSE)
     before = _masked(text, _ZH_PSEUDO_RE, c_lo, start)
-    if (finding or text[start:end]).startswith(_ZH_SEIZURE_START):
-        before = _ZH_AFEBRILE.sub(lambda m: " " * len(m.group()), before)
+    own = finding or text[start:end]
+    if own.startswith(_ZH_SEIZURE_START) and (m := _ZH_AFEBRILE.search(before)) is not None:
+        # the words round 无热 as written (the caller may have blanked the finding in ``text``)
+        prev = before[m.start() - 1 : m.start()]
+        if afebrile_at(prev + before[m.start():] + own + text[end:c_hi], len(prev)):
+            before = before[: m.start()] + " " * (len(before) - m.start())
     negated, uncertain, rule = False, False, ""
     best = -1
     for cue in _ZH_PRE_NEG:
         pos = before.rfind(cue)
-        if pos > best and not _ZH_TERMINATORS.search(before[pos + len(cue) :]):
+        between = before[pos + len(cue) :]
+        if pos > best and (not _ZH_TERMINATORS.search(between) or _ZH_NEGATED_VERB.fullmatch(between)):
             best, rule = pos, f"pre-negation:{cue}"
     negated = best >= 0
     after = text[end:c_hi]

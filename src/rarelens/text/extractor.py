@@ -36,6 +36,7 @@ from rarelens.ontology.ontology import Ontology
 from rarelens.text.context import (
     EN_CUE_WORDS,
     Context,
+    afebrile_at,
     chinese_context,
     english_context,
     english_cue_sentences,
@@ -65,7 +66,7 @@ from rarelens.text.zh_modifiers import (
     modifier_before,
 )
 
-_LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*")
+_LATIN_WORD = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z][A-Za-z0-9]*")  # "VCA-IgM" names no IgM
 # Control characters (NUL, the C0/C1 separators, DEL) are boundaries too: they are not words,
 # and read as plain spaces they let a bag of words join the items they separate
 # ("Seizures\0hypotonia" → *Atonic seizure*). Tab, line ends, VT and FF stay spaces.
@@ -86,9 +87,11 @@ _SCRIPT_GAP = re.compile(f"(?<=[A-Za-z0-9])[ \u3000\u00a0]+(?=[{CJK_RANGE}])|(?<
 # The examination's "liver and spleen not palpable" (肝脾肋下未触及, 肝脾不大, 脾脏未及): no
 # hepatomegaly, no splenomegaly. The organ is the finding's span; the words after it negate it.
 _ZH_ORGAN_NOT_ENLARGED = re.compile(
-    r"(?P<organ>肝脾|肝脏|脾脏|肝|脾)(?:[均各]?(?:肋下|剑突下|剑下))?[均亦]?"
+    r"(?P<organ>肝[、，,及和]?脾|肝脏|脾脏|肝|脾)(?:[均各]?(?:肋下|剑突下|剑下))?[均亦]?"
     r"(?:未触及|未扪及|未及|未触|未扪|不大|无肿大|无明显肿大|未见肿大|未见明显肿大|无增大|未见增大)")
 _HEPATOMEGALY, _SPLENOMEGALY = "HP:0002240", "HP:0001744"
+# … unless the next words feel it elsewhere: 肝脏肋下未触及，剑突下3cm可及
+_ZH_ORGAN_FELT_AFTER = re.compile(r"[^。；;\n]{0,12}?(?<!未)(?<!不)(?:可及|可触及|可扪及|触及)")
 _LAB_PRIORITY = 1  # a laboratory rule ranks with exact synonyms when spans tie
 # Words that join two findings: a bag of words never spans one ("seizures and hypotonia" is
 # two findings, not *Atonic seizure*); ordered keys keep them ("Cleft lip and palate").
@@ -393,7 +396,7 @@ class DictionaryExtractor:
         out: list[_Candidate] = []
         n = len(text)
         for i in range(n):
-            if not _CJK.match(text[i]) or (text[i] == "热" and text[i - 1 : i] == "无"):
+            if not _CJK.match(text[i]) or (text[i] == "热" and afebrile_at(text, i - 1)):
                 continue  # the 热 of 无热 is "afebrile": 无热惊厥 is a seizure without fever
             for length in range(min(zh.max_chars, n - i), 1, -1):
                 entry = zh.keys.get(text[i : i + length])
@@ -440,8 +443,11 @@ class DictionaryExtractor:
         out = []
         o = self.ontology
         for m in _ZH_ORGAN_NOT_ENLARGED.finditer(text):
-            at, organ = m.start("organ"), m.group("organ")
-            parts = [(at, at + 1, "肝"), (at + 1, at + 2, "脾")] if organ == "肝脾" else [(at, m.end("organ"), organ[0])]
+            if _ZH_ORGAN_FELT_AFTER.match(text, m.end()):
+                continue
+            at, organ, end = m.start("organ"), m.group("organ"), m.end("organ")
+            parts = [(at, at + 1, "肝"), (end - 1, end, "脾")] if len(organ) > 1 and organ[-1] == "脾" and organ[0] == "肝" \
+                else [(at, end, organ[0])]
             for a, b, which in parts:
                 term = o.index(_HEPATOMEGALY if which == "肝" else _SPLENOMEGALY)
                 out.append(_Candidate(a, b, Entry(term, "exam-rule", _LAB_PRIORITY), "organ-not-enlarged", True, True))
@@ -646,7 +652,12 @@ class _ChineseKeys:
 
 
 def _chinese_keys(keys: dict[str, Entry]) -> _ChineseKeys:
-    return _ChineseKeys(keys, max((len(k) for k in keys), default=1), _latin_led(keys))
+    """The keys as the matcher reads text: without the spaces between Latin and Chinese
+    (_without_script_gaps), so "Chaddock 反射阳性" as CHPO writes it still matches."""
+    squeezed = {key: entry for key, entry in keys.items() if _SCRIPT_GAP.search(key) is None}
+    for key, entry in keys.items():  # a key written without the space keeps its own entry
+        squeezed.setdefault(_SCRIPT_GAP.sub("", key), entry)
+    return _ChineseKeys(squeezed, max((len(k) for k in squeezed), default=1), _latin_led(squeezed))
 
 
 def _latin_led(keys: dict[str, Entry]) -> dict[str, list[tuple[str, Entry]]]:

@@ -94,7 +94,7 @@ _ZH_LOW = ("降低", "减低", "偏低", "较低", "减少", "下降", "低至",
 _OTHER_SPECIMEN = re.compile(
     r"(?:尿|24小时尿|24h尿|脑脊液|汗液?|粪便?|胸水|腹水|胎儿|细胞内|"
     r"urine|urinary|24-hour urine|24-hour urinary|24 h urine|csf|cerebrospinal fluid|sweat|stool|fecal|faecal|"
-    r"intracellular|pleural|ascitic|amniotic|fetal|foetal)\s*(?:中的?|的)?\s*$",
+    r"intracellular|pleural|ascitic|amniotic|fetal|foetal)\s*(?:中的?|的)?\s*(?:游离|free\s+)?$",
     re.IGNORECASE,
 )
 _EN_HIGH = ("elevated", "increased", "raised", "high", "abnormally high", "above normal", "above the normal range",
@@ -132,6 +132,12 @@ def _trie(words: tuple[str, ...]) -> str:
     return emit(root)
 
 
+def _glued(text: str, start: int) -> bool:
+    """A Latin name joined to the word before it ("VCA-IgM", "抗tTG-IgA", "xCK"): part of
+    another name (an antibody, a test), not the analyte."""
+    return start > 0 and (text[start - 1] == "-" or (text[start - 1].isascii() and text[start - 1].isalnum()))
+
+
 _ABBREVIATION_BODY = r"[(（][A-Za-z0-9+-]{1,8}[)）]"
 _ABBREVIATION = rf"(?:\s*{_ABBREVIATION_BODY})?"  # "肌酸激酶 (CK) 升高", "creatine kinase (CK) was"
 _ZH_AFTER = re.compile(
@@ -144,6 +150,11 @@ _EN_AFTER = re.compile(
     rf"(?:(?P<high>{_alt(_EN_HIGH)})|(?P<low>{_alt(_EN_LOW)}))\b(?![-\s]normal)",
     re.IGNORECASE,
 )
+# "延长" / "prolonged" raise only a time (APTT, PT): "ACTH 延长至6周", "prolonged cortisol exposure"
+# are a course of treatment or exposure.
+_LENGTHENED = frozenset({"延长", "prolonged"})
+# "皮质醇升高正常", "rose normally": a test's expected rise, no finding
+_ZH_NORMAL_RISE = re.compile(r"\s*(?:正常|良好|满意)")
 _EN_BEFORE = re.compile(
     rf"\b(?:(?P<high>{_alt(_EN_HIGH)})|(?P<low>{_alt(_EN_LOW)}))\s+(?P<spec>{_EN_SPECIMEN}\s+)?$", re.IGNORECASE
 )
@@ -238,11 +249,13 @@ class LabReader:
             start = m.start()
             for name, k, exact in self._by_first[m.group()]:
                 end = start + len(name)
-                if (text[start:end] == name if exact else lower[start:end] == name) and not _WORD_CHAR.match(text, end):
+                if (text[start:end] == name if exact else lower[start:end] == name) and not _WORD_CHAR.match(text, end) \
+                        and not _glued(text, start):
                     found.append((start, end, k))
                     break
         if self._zh is not None and _CJK.search(text):
-            found += [(m.start(), m.end(), self._names_cs[m.group()]) for m in self._zh.finditer(text)]
+            found += [(m.start(), m.end(), self._names_cs[m.group()]) for m in self._zh.finditer(text)
+                      if not (m.group()[0].isascii() and _glued(text, m.start()))]
         found.sort(key=lambda x: (x[0], -x[1]))
         out: list[tuple[int, int, int]] = []
         for f in found:
@@ -314,7 +327,8 @@ class LabReader:
             return None
         direction = HIGH if d.group("high") else LOW
         term = a.term(direction)
-        if term is None:
+        if term is None or (d.group("high") or "").lower() in _LENGTHENED and a.unit != "s" \
+                or (zh and _ZH_NORMAL_RISE.match(text, d.end())):
             return None
         stop = d.end()
         v = _DIR_VALUE.match(text, stop)
@@ -335,7 +349,7 @@ class LabReader:
         if not (a.bare or b.group("spec") or measure or name.split()[0] in ("serum", "plasma", "blood")):
             return None
         term = a.term(HIGH if b.group("high") else LOW)
-        if term is None:
+        if term is None or (b.group("high") or "").lower() in _LENGTHENED and a.unit != "s":
             return None
         return LabFinding(b.start(), measure.end() if measure else end, term, "lab-direction", False, a.name, zh)
 

@@ -275,3 +275,31 @@ def test_text_span_past_the_text(runner: CliRunner, assert_exit: AssertExit, tmp
     data = last_json(result)
     assert data["annotation_lines_skipped"] == 1
     assert data["document_strict"]["n_gold"] == 1
+
+
+def test_text_gold_span_that_misses_its_text_is_counted_and_named(
+    runner: CliRunner, assert_exit: AssertExit, tmp_path: Path
+) -> None:
+    """A shifted gold span is scored as given, but never unseen: counted in the JSON and named."""
+    (tmp_path / "Text").mkdir()
+    (tmp_path / "Annotations").mkdir()
+    (tmp_path / "Text" / "d1").write_text("Arachnodactyly and ectopia lentis.", encoding="utf-8")
+    (tmp_path / "Annotations" / "d1").write_text(
+        "0:14\tHP:0001166\tArachnodactyly\n20:34\tHP:0001083\tectopia lentis\n", encoding="utf-8")
+    result = text_bench(runner, tmp_path, "gsc2024")
+    assert_exit(result, 0)
+    assert last_json(result)["gold_span_mismatches"] == 1
+    assert "d1 20-34: gold 'ectopia lentis', text 'ctopia lentis.'" in flat(result.stderr)
+
+
+def test_phenotype_names_the_files_whose_ids_were_dropped(
+    runner: CliRunner, assert_exit: AssertExit, cases: Path
+) -> None:
+    phenopacket(cases / "b" / "newer.json", [*MARFAN, "HP:9999999"], "OMIM:154700")
+    result = runner.invoke(app, ["benchmark", "phenotype", str(cases), "--json"])
+    assert_exit(result, 0)
+    assert last_json(result)["terms_dropped_unknown"] == 1
+    stderr = flat(result.stderr)
+    assert "1 phenotype id dropped" in stderr
+    assert "newer.json" in stderr
+    assert "HP:9999999" in stderr

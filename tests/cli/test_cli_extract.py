@@ -292,6 +292,18 @@ def test_diagnose_text_negation_becomes_excluded(
     assert f"{SHORT_STATURE} Short stature (family history, not used)" in out
 
 
+def test_diagnose_text_lists_each_finding_once_with_its_count(runner: CliRunner, assert_exit: AssertExit) -> None:
+    """A long note repeats its findings: one stderr line per finding and reading, not per
+    mention (a 1 MB note printed 44,000 lines and spent most of its time doing so)."""
+    note = "Arachnodactyly was noted. No high blood sugar. " * 300
+    result = runner.invoke(app, ["diagnose", "--text", note, "--top", "1"])
+    assert_exit(result, 0)
+    out = flat(result.output)
+    assert out.count(f"{ARACHNODACTYLY} Arachnodactyly") == 1
+    assert f"{ARACHNODACTYLY} Arachnodactyly (observed, 300 mentions, first at character 0)" in out
+    assert f"{HYPERGLYCEMIA} Hyperglycemia (negated → excluded, 300 mentions" in out
+
+
 def test_diagnose_text_json_out(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path) -> None:
     out = tmp_path / "ranking.json"
     result = runner.invoke(

@@ -123,6 +123,15 @@ def test_term_search(runner: CliRunner, assert_exit: AssertExit) -> None:
     assert zh[0]["id"] == "HP:0001166"
 
 
+def test_term_with_words_searches(runner: CliRunner, assert_exit: AssertExit) -> None:
+    """`rarelens term arachnodactyly` is what users type first: a search, not an id error."""
+    result = runner.invoke(app, ["term", "arachnodactyly", "--json"])
+    assert_exit(result, 0)
+    assert last_json(result)[0]["id"] == "HP:0001166"
+    zh = last_json(runner.invoke(app, ["term", "细长指", "--json"]))
+    assert zh[0]["id"] == "HP:0001166"
+
+
 def test_term_search_without_hits_and_without_words(runner: CliRunner, assert_exit: AssertExit) -> None:
     none = runner.invoke(app, ["term", "search", "xylophone"])
     assert_exit(none, 0)
@@ -161,6 +170,16 @@ def test_explain_bad_input_exits_2(runner: CliRunner, assert_exit: AssertExit, a
     result = runner.invoke(app, args)
     assert_exit(result, 2)
     assert expected in result.stderr
+
+
+def test_words_for_an_id_get_a_fix_that_works(runner: CliRunner, assert_exit: AssertExit) -> None:
+    result = runner.invoke(app, ["explain", "OMIM:154700", "arachnodactyly"])
+    assert_exit(result, 2)
+    assert "Fix: find the term's id with `rarelens term search arachnodactyly`" in flat(result.stderr)
+    assert not flat(result.stderr).endswith("Fix:")
+    digits = runner.invoke(app, ["diagnose", "--hpo", "HP:12"])
+    assert_exit(digits, 2)
+    assert "write HP: and seven digits" in flat(digits.stderr)
 
 
 def test_lookup_without_a_knowledge_base(

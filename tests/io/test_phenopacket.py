@@ -190,6 +190,19 @@ def test_json_that_is_not_a_phenopacket(tmp_path: Path, onto: Ontology) -> None:
         load_phenopacket(path, onto)
 
 
+def test_a_term_outside_phenotypic_abnormality_is_refused(tmp_path: Path, onto: Ontology) -> None:
+    """Mode of inheritance (HP:0000005) or the root is no finding: ranked, it matches every
+    disease through the root. Refused with the reason; dropped (and said) when reading leniently."""
+    with pytest.raises(ValidationError, match=r"HP:0000005 Mode of inheritance is not a phenotypic abnormality"):
+        build_patient(onto, [ARACHNODACTYLY, "HP:0000005"], [])
+    path = write(tmp_path, [feature(ARACHNODACTYLY), feature("HP:0000001")])
+    case = load_phenopacket(path, onto, lenient=True)
+    assert ids(onto, case.patient.observed) == [ARACHNODACTYLY]
+    [issue] = [i for i in case.patient.issues if i.code == "not-a-phenotype"]
+    assert issue.message.startswith("phenotypicFeatures[1].type.id: HP:0000001")
+    assert issue.message.endswith("dropped")
+
+
 def test_v1_negated_feature_is_excluded_with_a_warning(tmp_path: Path, onto: Ontology) -> None:
     """Phenopackets v1 wrote an absent finding as "negated": true; read as observed it would
     turn the finding round."""

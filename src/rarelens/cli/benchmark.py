@@ -136,6 +136,7 @@ def phenotype_bench(
     require_usable_cases(len(cases), len(files), directory, f"{len(invalid)} invalid, {len(bugs)} reader errors, "
                          f"{len(loaded)} without a gold diagnosis")
     dropped = sum(1 for c in cases for i in c.patient.issues if i.message.endswith("dropped"))
+    _warn_dropped(cases)
     results: dict[str, object] = {"kb_version": kbase.version, "software_version": __version__,
                                   "cases_read": len(files), "cases_invalid": len(invalid),
                                   "cases_reader_errors": len(bugs),
@@ -157,6 +158,16 @@ def phenotype_bench(
     else:
         print_json(compact)
     exit_on_reader_errors(bugs)
+
+
+def _warn_dropped(cases: list[Any]) -> None:
+    """Name where ids were dropped (terms_dropped_unknown), so a count in the JSON can be traced
+    to the files and fixed, not only believed."""
+    where = [f"{i.location}: {i.message}" for c in cases for i in c.patient.issues if i.message.endswith("dropped")]
+    if where:
+        shown = "; ".join(where[:3]) + (f"; and {len(where) - 3} more" if len(where) > 3 else "")
+        warn(f"{len(where)} phenotype id{'s' if len(where) > 1 else ''} dropped from the cases (terms_dropped_unknown): "
+             f"{shown}. Fix: map them to this HPO release, or build the knowledge base from a newer one")
 
 
 def _warn_without_gold(paths: list[str]) -> None:
@@ -234,7 +245,7 @@ def text_bench(
 ) -> None:
     """Concept recognition: precision, recall, F1 (document and mention level) and documents/s."""
     from rarelens.text.clinical_set import evaluate_clinical_set, load_clinical_set
-    from rarelens.text.corpora import load_corpus
+    from rarelens.text.corpora import load_corpus, span_mismatches
     from rarelens.text.evaluation import evaluate_text
     from rarelens.text.extractor import DictionaryExtractor
 
@@ -282,6 +293,17 @@ def text_bench(
         result.update(evaluate_clinical_set(sentences, dict(mentions), kbase.ontology))
     else:
         result.update(evaluate_text(documents, mentions, kbase.ontology).to_dict())
+        # Gold spans that do not select their own text are scored as given (published corpora
+        # have a few) but counted and named, so a shifted annotation file cannot pass unseen.
+        bad_spans = span_mismatches(documents)
+        result["gold_span_mismatches"] = len(bad_spans)
+        if bad_spans:
+            shown = "; ".join(f"{b.doc_id} {b.mention.start}-{b.mention.end}: gold {b.mention.text!r}, text {b.found!r}"
+                              for b in bad_spans[:3])
+            warn(f"{len(bad_spans)} gold mention{'s' if len(bad_spans) > 1 else ''} whose offsets do not select their "
+                 f"text (gold_span_mismatches): {shown}{f'; and {len(bad_spans) - 3} more' if len(bad_spans) > 3 else ''}. "
+                 "Fix: check the "
+                 "annotation offsets (0-based, end exclusive)")
         # Negation on a literature corpus: a negated mention whose id the gold does not hold is
         # an absent finding caught; one the gold holds was wrongly negated.
         gold_ids = {d.id: {kbase.ontology.resolve(g.hpo_id).index for g in d.gold} for d in documents}

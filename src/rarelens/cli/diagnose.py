@@ -153,10 +153,17 @@ def _from_text(
     extraction = build_extractor(ontology).extract(text)
     if not extraction.present:
         fail("no phenotype found in the text; give HPO ids with --hpo or check the text", EXIT_USAGE)
+    # One line per finding and reading, with how often and where first: a long note repeats its
+    # findings, and a line per mention would bury the ranking (a 1 MB note: 44,000 lines).
+    seen: dict[tuple[str, str], list[Any]] = {}
     for m in extraction.mentions:
         state = "inside a longer finding, implied by it" if m.is_nested else "negated → excluded" if m.is_excluded else (
             "family history, not used" if m.family else "uncertain, not used" if m.uncertain else "observed")
-        err.print(f"[dim]text: {escape(m.text)!s} → {m.hpo_id} {escape(m.label)} ({state})[/]", highlight=False)
+        entry = seen.setdefault((m.hpo_id, state), [m, 0])
+        entry[1] += 1
+    for (_, state), (m, n) in seen.items():
+        times = f", {n:,} mentions, first at character {m.start}" if n > 1 else ""
+        err.print(f"[dim]text: {escape(m.text)!s} → {m.hpo_id} {escape(m.label)} ({state}{times})[/]", highlight=False)
     observed = sorted({m.hpo_id for m in extraction.present} | set(split_ids(hpo)))
     negated = sorted(({m.hpo_id for m in extraction.excluded} | set(split_ids(excluded))) - set(observed))
     return _checked(lambda: build_patient(ontology, observed, negated, sex=sex, onset_years=onset_years,

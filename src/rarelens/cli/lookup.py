@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict
 from pathlib import Path
 
@@ -31,8 +32,10 @@ def term(
 ) -> None:
     """Show an HPO term, or search terms in English or Chinese: `rarelens term search 癫痫`."""
     kbase = open_kb(kb)
-    if args[0] == "search":
-        query = " ".join(args[1:])
+    # Words instead of ids ("rarelens term seizure", "rarelens term 癫痫") are a search too.
+    words = args[0] != "search" and not any(_looks_like_id(a) for a in args)
+    if args[0] == "search" or words:
+        query = " ".join(args if words else args[1:])
         if not query:
             fail("give words to search for, e.g. `rarelens term search seizure`", EXIT_USAGE)
         hits = TermSearcher(kbase.ontology).search(query, limit=limit)
@@ -49,6 +52,12 @@ def term(
         return
     for text in args:
         _show_term(kbase, text, as_json)
+
+
+def _looks_like_id(text: str) -> bool:
+    """An id as a user types one (HP:0001250, hp_0001250, 0001250), so a typo in an id is told
+    as such instead of searched for."""
+    return re.fullmatch(r"(?i)\s*(hp[:_：]?)?\s*\d{1,7}\s*", text) is not None
 
 
 def _issue_text(issue: Issue) -> str:

@@ -11,7 +11,7 @@ import json
 import re
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from rarelens.io.text_files import TextFileError, parse_json, read_utf8_text
 from rarelens.model.issue import Issue, IssueLevel, ValidationError
 from rarelens.model.patient import Patient
 from rarelens.ontology import Ontology
+from rarelens.ontology.ontology import PHENOTYPIC_ABNORMALITY
 from rarelens.phenotype.demographics import MAX_AGE_YEARS, onset_years_of_term
 
 _DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?$")
@@ -147,15 +148,26 @@ def _build(
     issues = list(issues)
     obs: list[int] = []
     exc: list[int] = []
+    # A term outside Phenotypic abnormality (the root, Mode of inheritance, a frequency or onset
+    # term) is no finding: ranked, it matches every disease through the root.
+    pa = ontology.index(PHENOTYPIC_ABNORMALITY) if PHENOTYPIC_ABNORMALITY in ontology else None
     for bucket, terms in ((obs, observed), (exc, excluded)):
         for text, path in terms:
             res = ontology.resolve(text)
-            if res.issue is not None:
-                level = res.issue.level
-                message = f"{path}: {res.issue.message}" if path else res.issue.message
+            issue = res.issue
+            if res.index is not None and pa is not None and not ontology.is_descendant_of(res.index, pa):
+                issue = Issue(IssueLevel.ERROR, "not-a-phenotype",
+                              f"{ontology.ids[res.index]} {ontology.labels[res.index]} is not a phenotypic abnormality "
+                              f"(not under {PHENOTYPIC_ABNORMALITY})",
+                              "give findings from the Phenotypic abnormality branch; inheritance, onset and frequency "
+                              "are not findings", location)
+                res = replace(res, index=None)
+            if issue is not None:
+                level = issue.level
+                message = f"{path}: {issue.message}" if path else issue.message
                 if lenient and level is IssueLevel.ERROR:
                     level, message = IssueLevel.WARNING, f"{message}; dropped"
-                issues.append(Issue(level, res.issue.code, message, res.issue.fix, location))
+                issues.append(Issue(level, issue.code, message, issue.fix, location))
             if res.index is not None and res.index not in bucket:
                 bucket.append(res.index)
     contradictory = set(obs) & set(exc)

@@ -53,7 +53,7 @@ def explain_annotation(kb: KnowledgeBase, disease: str, hpo: str) -> Explanation
     res = kb.ontology.resolve(hpo)
     if res.index is None:
         raise ValueError(
-            f"{res.issue.message}. Fix: {res.issue.fix}" if res.issue else f"unknown HPO id {hpo}"
+            (res.issue.message + (f". Fix: {res.issue.fix}" if res.issue.fix else "")) if res.issue else f"unknown HPO id {hpo}"
         )
     t = res.index
     o, a, d = kb.ontology, kb.annotations, kb.diseases

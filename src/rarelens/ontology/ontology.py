@@ -181,7 +181,9 @@ class Ontology:
         try:
             curie = normalize_hpo_id(text)
         except CurieError as exc:
-            return TermResolution(text, None, Issue(IssueLevel.ERROR, "bad-hpo-id", str(exc)))
+            fix = ("write HP: and seven digits, as in HP:0001250" if any(c.isdigit() for c in text) else
+                   f"find the term's id with `rarelens term search {text.strip()[:40]}` (English or Chinese words)")
+            return TermResolution(text, None, Issue(IssueLevel.ERROR, "bad-hpo-id", str(exc), fix))
         idx = self._index.get(curie)
         if idx is None and curie in self.alt_ids:
             primary = self.alt_ids[curie]

@@ -313,6 +313,16 @@ def test_bad_build_and_unwritable_out_are_usage_errors(analyze: Callable[..., Re
     assert "is a folder" in result.output
 
 
+def test_sites_only_vcf_is_analysed_with_a_warning(analyze: Callable[..., Result], assert_exit: AssertExit,
+                                                   tmp_path: Path) -> None:
+    def sites_only(text: list[str]) -> list[str]:
+        return [ln if ln.startswith("##") else "\t".join(ln.rstrip("\n").split("\t")[:8]) + "\n" for ln in text]
+
+    result = analyze("--hpo", MARFAN_HPO, "-f", "json", vcf=edited_copy(tmp_path, "sites.vcf", sites_only))
+    assert_exit(result, 0)
+    assert "no sample columns (a sites-only VCF)" in " ".join(result.stderr.split())
+
+
 # -- trio through the CLI --------------------------------------------------------------------------
 
 

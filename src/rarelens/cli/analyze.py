@@ -62,6 +62,9 @@ FORMATS = ("table", "json", "tsv", "html", "phenopacket")
 
 def _family(samples: tuple[str, ...], ped: Pedigree | None, sample: str | None, sex: str | None) -> Family:
     if not samples:
+        warn("the VCF has no sample columns (a sites-only VCF): genotypes are unknown, so every variant "
+             "counts as carried and zygosity and inheritance are not checked. Fix: give the proband's VCF "
+             "with its FORMAT/GT column")
         return Family(proband=0, proband_male=sex == "MALE" if sex else None)
     if ped is None:
         if sample is None:

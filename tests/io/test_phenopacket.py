@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -188,6 +189,20 @@ def test_json_that_is_not_a_phenopacket(tmp_path: Path, onto: Ontology) -> None:
     path.write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(ValidationError, match="not a phenopacket"):
         load_phenopacket(path, onto)
+
+
+def test_a_family_message_or_a_gzipped_file_is_told_for_what_it_is(tmp_path: Path, onto: Ontology) -> None:
+    family = raw(tmp_path, {"id": "fam", "proband": {"id": "p", "phenotypicFeatures": [feature(ARACHNODACTYLY)]}},
+                 name="family.json")
+    with pytest.raises(ValidationError, match=r"family.json: is a GA4GH Family message.*under 'proband'"):
+        load_phenopacket(family, onto)
+    other = raw(tmp_path, {"foo": "bar"}, name="other.json")
+    with pytest.raises(ValidationError, match=r"other.json: has none of a phenopacket's fields"):
+        load_phenopacket(other, onto)
+    packed = tmp_path / "case.json.gz"
+    packed.write_bytes(gzip.compress(write(tmp_path, [feature(ARACHNODACTYLY)]).read_bytes()))
+    with pytest.raises(ValidationError, match=r"case.json.gz: the file is gzip-compressed.*decompress it first"):
+        load_phenopacket(packed, onto)
 
 
 def test_a_term_outside_phenotypic_abnormality_is_refused(tmp_path: Path, onto: Ontology) -> None:

@@ -217,6 +217,16 @@ def read_phenopacket_json(path: Path) -> dict[str, Any]:
         raise _unreadable(str(path), "not-a-phenopacket",
                           f"the top level is {_shown(data)}, not a phenopacket object",
                           "give a GA4GH Phenopacket v2 JSON file (an object with phenotypicFeatures)")
+    if "phenotypicFeatures" not in data:
+        # A Family or Cohort message, or some other JSON: "no observed terms" would mislead.
+        if isinstance(data.get("proband"), dict) or isinstance(data.get("members"), list):
+            kind = "Family" if "proband" in data else "Cohort"
+            raise _unreadable(str(path), "not-a-phenopacket", f"is a GA4GH {kind} message, not a Phenopacket",
+                              "give one person's phenopacket (a Family's is under 'proband')")
+        if not {"subject", "id", "metaData", "diseases", "interpretations"} & set(data):
+            raise _unreadable(str(path), "not-a-phenopacket",
+                              "has none of a phenopacket's fields (phenotypicFeatures, subject, id, metaData)",
+                              "give a GA4GH Phenopacket v2 JSON file")
     return data
 
 

@@ -53,6 +53,8 @@ def decode_utf8(raw: bytes, path: Path | str) -> str:
     named as such, since its decode error would explain nothing."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise TextFileError(path, "not-utf8", "the file is UTF-16 text, not UTF-8", UTF8_FIX)
+    if raw.startswith(b"\x1f\x8b"):
+        raise TextFileError(path, "compressed", "the file is gzip-compressed", "decompress it first (gunzip FILE)")
     if _looks_like_utf16(raw[:4096]):
         raise TextFileError(path, "not-utf8", "the file contains NUL bytes: it is probably UTF-16 text, not UTF-8",
                             UTF8_FIX)

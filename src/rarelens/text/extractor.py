@@ -59,6 +59,7 @@ from rarelens.text.lexicon import (
     load_zh_synonyms,
 )
 from rarelens.text.mention import Mention
+from rarelens.text.milestones import MilestoneReader
 from rarelens.text.zh_modifiers import (
     EN_MODIFIERS,
     ZH_MODIFIERS,
@@ -207,6 +208,7 @@ class DictionaryExtractor:
         self._label_words: dict[int, list[str]] = {}  # a label's content words, once per term
         self._literal_words: dict[str, str] = {}  # literal_key's memo; bounded by the lexicon's words
         self._labs = LabReader(ontology)
+        self._milestones = MilestoneReader(ontology)
         self._modified = build_modified_terms(ontology)
         self._children = {(child, word) for (_, word), child in self._modified.items()}  # see _qualified
 
@@ -543,6 +545,9 @@ class DictionaryExtractor:
         labs = self._labs.find(text)
         candidates += [_Candidate(f.start, f.end, Entry(f.term, "lab-table", _LAB_PRIORITY), f.rule, f.zh, f.negated)
                        for f in labs]
+        late = self._milestones.find(text, zh=False) + (self._milestones.find(text, zh=True) if cjk else [])
+        candidates += [_Candidate(f.start, f.end, Entry(f.term, "milestone-rule", _LAB_PRIORITY), "milestone-age", f.zh)
+                       for f in late]
         chosen = _resolve_overlaps(candidates, self.ontology)
         chosen = self._widen_modified(text, chosen, tokens, token_starts)
         nested = _nested_heads(candidates, chosen, self.ontology) if self.nested else {}
@@ -571,6 +576,10 @@ class DictionaryExtractor:
                     ctx = _either(ctx, chinese_context(masked, c.start, c.end, starts))
             if c.negated:
                 ctx = replace(ctx, negated=True, rule="; ".join(filter(None, (ctx.rule, "negated inside the finding"))))
+            elif c.entry.source == "milestone-rule" and ctx.negated:
+                # the age says it was late; a negation before it belongs to another clause
+                # ("wasn't able to sit till 12 months and walked at 2 years")
+                ctx = replace(ctx, negated=False, rule="; ".join(filter(None, (ctx.rule, "negation not read: an age-dated milestone"))))
             mentions.append(self._mention(text, c, c.rule, ctx))
             # popped, so a coordination mention over the same span cannot repeat them
             for n in nested.pop((c.start, c.end), ()):

@@ -28,7 +28,7 @@ class _Milestone:
 
 
 _MILESTONES = (
-    _Milestone(DELAYED_SIT, 12, ("独坐", "坐稳", "坐"), ("sat", "sit", "sitting")),
+    _Milestone(DELAYED_SIT, 10, ("独坐", "坐稳", "坐"), ("sat", "sit", "sitting")),
     _Milestone(DELAYED_WALK, 18, ("独立行走", "独立走路", "独走", "行走", "走路", "走"),
                ("walked", "walk", "walking")),
     _Milestone(DELAYED_SPEECH, 18, ("叫爸爸妈妈", "叫爸妈", "叫人", "说话", "讲话", "说单字", "说单词"),

@@ -193,6 +193,22 @@ def test_malformed_line_is_named(analyze: Callable[..., Result], assert_exit: As
     assert "12826x500" in result.output
 
 
+def test_an_unreadable_genotype_is_a_malformed_line(analyze: Callable[..., Result], assert_exit: AssertExit,
+                                                   tmp_path: Path) -> None:
+    """GT "banana" had been read as a missing call: the variant silently counted as not carried."""
+    def edit(text: list[str]) -> list[str]:
+        i = record_line(text, 128263500)
+        cols = text[i].rstrip("\n").split("\t")
+        assert cols[8].startswith("GT")
+        cols[9] = "banana" + cols[9][cols[9].find(":"):] if ":" in cols[9] else "banana"
+        text[i] = "\t".join(cols) + "\n"
+        return text
+
+    result = analyze("--hpo", MARFAN_HPO, vcf=edited_copy(tmp_path, "gt.vcf", edit))
+    assert_exit(result, 1)
+    assert "gt.vcf:20: a sample's GT is not allele numbers" in " ".join(result.output.split())
+
+
 def test_malformed_line_can_be_skipped_with_a_warning(analyze: Callable[..., Result], assert_exit: AssertExit,
                                                       tmp_path: Path) -> None:
     def edit(text: list[str]) -> list[str]:

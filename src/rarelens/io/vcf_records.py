@@ -24,7 +24,10 @@ _ALT_OK = rf"^(?:\.|{_ALLELE}(?:,{_ALLELE})*)$"
 _REF_OK = rf"^{_BASES}+$"
 
 # Reasons a line is malformed, in the order they are checked (the first one is reported).
-_COLUMNS, _CHROM, _POS, _REF, _ALT, _MANY, _QUAL = range(1, 8)
+_COLUMNS, _CHROM, _POS, _REF, _ALT, _MANY, _QUAL, _GT = range(1, 9)
+# A genotype is allele indices or '.' joined by / or |; anything else ("banana", "0/A") would be
+# read as a missing call and the variant silently counted as not carried.
+_GT_OK = r"^(?:\.|\d+)(?:[/|](?:\.|\d+))*$"
 _MAX_ALLELES = 127  # `allele` is int8
 
 
@@ -108,6 +111,7 @@ def parse_records(lines: pl.Series, first_line: int, header: VcfHeader, sample_i
         .when(~pl.col("ALT").str.contains(_ALT_OK)).then(_ALT)
         .when(pl.col("ALT").str.count_matches(",", literal=True) >= _MAX_ALLELES).then(_MANY)
         .when(pl.col("qual").is_null() & (pl.col("QUAL") != ".")).then(_QUAL)
+        .when(_bad_genotype(sample_index, header.has_format_column)).then(_GT)
         .otherwise(0)
     )
     bad = df.filter(reason > 0)
@@ -118,6 +122,16 @@ def parse_records(lines: pl.Series, first_line: int, header: VcfHeader, sample_i
     samples = tuple(header.samples[i] for i in sample_index)
     sample_cols = [f"s{i}" for i in sample_index] if header.has_format_column else []
     return _build(df, samples, sample_cols, contigs, malformed, bad.height)
+
+
+def _bad_genotype(sample_index: tuple[int, ...], has_format: bool) -> pl.Expr:
+    """A sample read whose GT (first in FORMAT, as the VCF specification requires) is neither
+    allele indices nor '.'."""
+    if not has_format or not sample_index:
+        return pl.lit(False)
+    gt_first = pl.col("FORMAT").str.starts_with("GT")
+    bad = [pl.col(f"s{i}").str.split(":").list.first().str.contains(_GT_OK).not_() for i in sample_index]
+    return gt_first & pl.any_horizontal(bad).fill_null(False)
 
 
 def _describe(row: dict[str, object], ncols: int, n_samples: int) -> Malformed:
@@ -145,6 +159,9 @@ def _describe(row: dict[str, object], ncols: int, n_samples: int) -> Malformed:
         n = str(row["ALT"]).count(",") + 1
         return Malformed(line, f"ALT lists {n} alleles, more than the {_MAX_ALLELES} supported",
                          "split multi-allelic records with 'bcftools norm -m-'")
+    if r == _GT:
+        return Malformed(line, "a sample's GT is not allele numbers or '.' joined by / or |",
+                         "write genotypes such as 0/1, 1|1 or ./.")
     return Malformed(line, f"QUAL {row['QUAL']!r} is not a number or '.'", "write the quality as a number or '.'")
 
 

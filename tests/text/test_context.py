@@ -159,6 +159,12 @@ def test_english_uncertain() -> None:
         "Family history of seizures.",
         "His maternal uncle has seizures.",
         "The patient's brother has seizures.",
+        # clinic-letter style: the relative as the subject, plural and kin words
+        "Mother has seizures.",
+        "Mother has diabetes; maternal uncle with seizures.",
+        "Two maternal uncles had seizures in childhood.",
+        "Older brother had seizures and died aged 3.",
+        "Maternal half-brother had seizures.",
     ],
 )
 def test_english_family(text: str) -> None:
@@ -169,6 +175,21 @@ def test_english_family(text: str) -> None:
 
 def test_english_family_stays_in_its_sentence() -> None:
     assert not en("Her mother is healthy. The boy has seizures.", "seizures").family
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Her mother noticed that she had seizures.",  # the patient is the subject again
+        "Mother reports frequent seizures.",  # the relative only reports
+        "We describe two siblings with seizures.",  # in a case report, the patients
+        "Both sibs showed poor feeding and seizures.",
+        "A mother and son with seizures.",
+        "The boy has seizures; his father is well.",  # the relative comes after the finding
+    ],
+)
+def test_english_relative_that_is_no_family_history(text: str) -> None:
+    assert not en(text, "seizures").family
 
 
 def test_english_history() -> None:

@@ -40,11 +40,27 @@ _EN_PRE_UNCERTAIN = [
     r"possible", r"possibly", r"probable", r"probably", r"suspected", r"suspicion of",
     r"questionable", r"suspicious for", r"r/o", r"rule out", r"concern for", r"may have",
 ]
+_EN_RELATIVE = (r"(?:mother|father|mum|mom|dad|sisters?|brothers?|siblings?|sibs?|twins?|aunts?|uncles?|"
+                r"grand(?:mother|father|parent)s?|cousins?|parents?|sons?|daughters?|nieces?|nephews?|relatives?)")
+_EN_KIN = r"(?:maternal|paternal|older|younger|elder|half)"
+# A relative named before the finding in its sentence: with a possessive or a kin word ("her
+# mother", "maternal uncles", "two half-brothers", "older brother"), or as the sentence's
+# subject ("Mother has epilepsy"). Not "two siblings", "both sisters", "the affected sibs", "a
+# mother and son with …": in case reports those are the patients described.
 _EN_FAMILY = re.compile(
-    r"\bfamily history\b|\bFHx?\b|\b(?:his|her|their|the patient's|patient's|maternal|paternal)\s+"
-    r"(?:mother|father|sister|brother|siblings?|aunt|uncle|grand(?:mother|father|parents?)|cousin|parents?|son|daughter)\b",
+    r"\bfamily history\b|\bFHx?\b|"
+    rf"(?:\b(?:his|her|their|the patient's|patient's)\s+(?:{_EN_KIN}[\s-]+)*|"
+    rf"\b(?:(?:a|an|one|two|three|four|both)\s+)?(?:{_EN_KIN}[\s-]+)+|^\s*)"
+    rf"{_EN_RELATIVE}\b(?!\s+(?:and|&)\s+(?:her\s+|his\s+|a\s+)?(?:\d+\s+)?{_EN_RELATIVE}|\s+and\s+\d+\s+children)",
     re.IGNORECASE,
 )
+# … unless the patient comes back as the subject after it, or the relative only reports ("her
+# mother noticed that she had seizures", "Mother reports frequent falls"): the patient's own.
+_EN_PATIENT_AFTER_RELATIVE = re.compile(
+    r"\b(?:the patient|our patient|the proband|the child|the boy|the girl|he|she)\b", re.IGNORECASE)
+_EN_RELATIVE_REPORTS = re.compile(
+    r"\W*(?:reports?|reported|noticed|notes|noted|describes?|described|says|said|states?|stated|feels|felt|"
+    r"observed|brought|is concerned|was concerned|were concerned|are concerned)\b", re.IGNORECASE)
 _EN_HISTORY = re.compile(r"\b(?:history of|previously|prior|past|formerly|in childhood)\b", re.IGNORECASE)
 _EN_TERMINATORS = re.compile(
     r"\b(?:but|however|although|though|except|apart from|aside from|which|who|whereas|while|yet|"
@@ -78,7 +94,9 @@ EN_CUE_WORDS = frozenset({
     "history", "previously", "prior", "past", "formerly", "childhood",
     "family", "fh", "fhx", "mother", "father", "sister", "brother", "sibling", "siblings", "aunt",
     "uncle", "grandmother", "grandfather", "grandparent", "grandparents", "cousin", "parent",
-    "parents", "son", "daughter",
+    "parents", "son", "daughter", "mum", "mom", "dad", "sisters", "brothers", "sib", "sibs", "twin", "twins",
+    "aunts", "uncles", "grandmothers", "grandfathers", "cousins", "sons", "daughters", "niece", "nieces",
+    "nephew", "nephews", "relative", "relatives",
 })
 _EN_SCOPE_WORDS = 6  # a trigger reaches this many words forward at most (NegEx uses 5–6) …
 # "non" negates only the word right after it: "non dysmorphic", but "non progressive ataxia"
@@ -218,7 +236,10 @@ def english_context(text: str, start: int, end: int, starts: list[int] | None = 
         if not _EN_TERMINATORS.search(gap) and len(gap.split()) <= 4:
             uncertain = True
             rule = rule or f"uncertain:{m.group().lower()}"
-    family = bool(_EN_FAMILY.search(text[s_lo:start]))
+    family = False
+    for m in _EN_FAMILY.finditer(text, s_lo, start):
+        family = not (_EN_PATIENT_AFTER_RELATIVE.search(text, m.end(), start)
+                      or _EN_RELATIVE_REPORTS.match(text, m.end(), start))
     historical = bool(_EN_HISTORY.search(text[c_lo:start]))
     if family and not rule:
         rule = "family"

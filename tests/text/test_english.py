@@ -54,6 +54,10 @@ from rarelens.text.english import (
         ("haematuria", "hematuria"),
         ("lymphoedema", "lymphedema"),
         ("oedema", "edema"),
+        ("amenorrhoea", "amenorrhea"),
+        ("dyspnoea", "dyspnea"),
+        ("coeliac", "celiac"),
+        ("foetal", "fetal"),
         # anatomical adjectives
         ("renal", "kidney"),
         ("ocular", "eye"),

@@ -159,6 +159,12 @@ def test_a_list_of_analytes_shares_its_direction_word(reader: LabReader, ontolog
         ("BUN 40 mg/dl", [("BUN 40 mg/dl", BUN_UP, "lab-value", False)]),  # 14.3 mmol/L
         ("platelets 50000/mm³", [("platelets 50000/mm³", THROMBOCYTOPENIA, "lab-value", False)]),
         ("creatine kinase (CK) was elevated", [("creatine kinase (CK) was elevated", CK_UP, "lab-direction", False)]),
+        # clinic-letter shorthand: thousands separators, element symbols, WCC, corrected calcium
+        ("CK 85,000 U/L", [("CK 85,000 U/L", CK_UP, "lab-value", False)]),
+        ("Na 121 mmol/L, K 7.8 mmol/L", [("Na 121 mmol/L", HYPONATREMIA, "lab-value", False),
+                                        ("K 7.8 mmol/L", HYPERKALEMIA, "lab-value", False)]),
+        ("WCC 2.1 x10^9/L", [("WCC 2.1 x10^9/L", "HP:0001882", "lab-value", False)]),
+        ("Corrected Ca 3.1 mmol/L", [("Corrected Ca 3.1 mmol/L", "HP:0003072", "lab-value", False)]),
     ],
 )
 def test_english(reader: LabReader, ontology: Ontology, text: str, expected: list[tuple[str, str, str, bool]]) -> None:
@@ -201,6 +207,9 @@ def test_english(reader: LabReader, ontology: Ontology, text: str, expected: lis
         "a low cholesterol diet",
         "elevated CK-MB",  # another enzyme
         "予补钾，血钠正常",  # a comma does not list analytes
+        "Vitamin K 10 mg was given",
+        "CK 1,000 U/L",  # at the limit
+        "platelets 150,000/mm3",  # normal, with a thousands separator
     ],
 )
 def test_never_read(reader: LabReader, ontology: Ontology, text: str) -> None:

@@ -75,6 +75,7 @@ _KEEP_S = ("ss", "us", "is", "ous", "sis", "xis")
 _KEEP_WORDS = frozenset({"pancreas", "atlas", "thorax", "lens", "pelvis", "iris", "cutis", "situs", "mitis"})
 # British spellings folded onto American ones, as HPO labels are American.
 _SPELLING = (("aemia", "emia"), ("oedema", "edema"), ("haem", "hem"), ("paed", "ped"), ("oesoph", "esoph"),
+             ("rrhoea", "rrhea"), ("pnoea", "pnea"), ("coeli", "celi"), ("foet", "fet"), ("oestr", "estr"),
              ("ae", "e"), ("tumour", "tumor"), ("colour", "color"), ("behaviour", "behavior"))
 
 

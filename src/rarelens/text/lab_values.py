@@ -104,7 +104,7 @@ _EN_ADVERBS = ("markedly", "mildly", "slightly", "significantly", "severely", "m
                "also", "consistently", "extremely", "highly", "strikingly", "massively", "greatly", "still", "further")
 _EN_MEASURE = r"(?:levels?|concentrations?|activity|activities|counts?|values?)"
 _EN_SPECIMEN = r"(?:serum|plasma|blood|circulating)"
-_NUMBER = r"(\d+(?:\.\d+)?)"
+_NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"  # "85,000" is eighty-five thousand
 _UNIT = (r"((?:[×x*]\s?)?10\s?(?:\^|e|\*)?\s?[39⁹³]\s?/\s?[lLµμu][lL]?|[mµμu]?mol/[lL]|m[Ee]q/[lL]|[mµμu]?g/[dDmM]?[lL]|"
          r"[mµμu]?[Ii]?U/[mM]?[lL]|[Gg]/[lL]|/mm3|/mm³|/[µμu][lL]|%)")
 def _alt(words: tuple[str, ...]) -> str:
@@ -364,7 +364,7 @@ class LabReader:
             factor = a.factor(v.group(2))
             if factor is None:
                 return None
-            value = float(v.group(1)) * factor
+            value = float(v.group(1).replace(",", "")) * factor
             direction = LOW if a.low is not None and value < a.low else HIGH if a.high is not None and value > a.high else None
         term = a.term(direction) if direction else None
         if term is None:

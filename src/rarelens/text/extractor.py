@@ -50,6 +50,7 @@ from rarelens.text.english import (
     literal_key,
     strip_accents,
 )
+from rarelens.text.growth import GrowthReader
 from rarelens.text.lab_values import LabReader
 from rarelens.text.lexicon import (
     Entry,
@@ -209,6 +210,7 @@ class DictionaryExtractor:
         self._literal_words: dict[str, str] = {}  # literal_key's memo; bounded by the lexicon's words
         self._labs = LabReader(ontology)
         self._milestones = MilestoneReader(ontology)
+        self._growth = GrowthReader(ontology)
         self._modified = build_modified_terms(ontology)
         self._children = {(child, word) for (_, word), child in self._modified.items()}  # see _qualified
 
@@ -548,6 +550,9 @@ class DictionaryExtractor:
         late = self._milestones.find(text, zh=False) + (self._milestones.find(text, zh=True) if cjk else [])
         candidates += [_Candidate(f.start, f.end, Entry(f.term, "milestone-rule", _LAB_PRIORITY), "milestone-age", f.zh)
                        for f in late]
+        growth = self._growth.find(text, zh=False) + (self._growth.find(text, zh=True) if cjk else [])
+        candidates += [_Candidate(f.start, f.end, Entry(f.term, "growth-rule", _LAB_PRIORITY), "growth-centile", f.zh)
+                       for f in growth]
         chosen = _resolve_overlaps(candidates, self.ontology)
         chosen = self._widen_modified(text, chosen, tokens, token_starts)
         nested = _nested_heads(candidates, chosen, self.ontology) if self.nested else {}

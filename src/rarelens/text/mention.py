@@ -22,7 +22,7 @@ class Mention:
     uncertain: bool = False
     family: bool = False
     historical: bool = False
-    source: str = "label"  # label | synonym:exact | synonym:related | synonym:layperson | zh-label | zh-curated | lab-table | exam-rule | milestone-rule | modifier | model
+    source: str = "label"  # label | synonym:exact | synonym:related | synonym:layperson | zh-label | zh-curated | lab-table | exam-rule | milestone-rule | growth-rule | modifier | model
     rule: str = "exact"  # exact | variant | word-order | abbreviation | coordination | nested | model …
 
     @property

@@ -60,7 +60,9 @@ class GrowthReader:
         self._index = {t: ontology.index(t) for pair in _TERMS.values() for t in pair if t in ontology}
 
     def find(self, text: str, *, zh: bool) -> list[GrowthFinding]:
-        out = []
+        out: list[GrowthFinding] = []
+        if not (_may_hold_zh(text) if zh else _may_hold_en(text)):
+            return out  # substring tests: the patterns cost 8 % of extraction on every abstract
         for m in (_ZH if zh else _EN).finditer(text):
             measure = _ZH_MEASURES[m.group("m")] if zh else _EN_MEASURES[" ".join(m.group("m").lower().split())]
             side = _side(m, zh)
@@ -70,6 +72,25 @@ class GrowthReader:
             if term in self._index:
                 out.append(GrowthFinding(m.start(), m.end(), self._index[term], zh))
         return out
+
+
+def _may_hold_en(text: str) -> bool:
+    """Whether ``text`` has a centile word or a number followed by SD."""
+    if "centile" in text or "standard deviation" in text or "%ile" in text:
+        return True
+    i = text.find("SD")
+    while i >= 0:
+        j = i - 1
+        while j >= 0 and text[j].isspace():
+            j -= 1
+        if j >= 0 and text[j].isdigit():
+            return True
+        i = text.find("SD", i + 2)
+    return False
+
+
+def _may_hold_zh(text: str) -> bool:
+    return any(m in text for m in _ZH_MEASURES)
 
 
 def _side(m: re.Match[str], zh: bool) -> int | None:

@@ -165,6 +165,11 @@ def test_english_uncertain() -> None:
         "Two maternal uncles had seizures in childhood.",
         "Older brother had seizures and died aged 3.",
         "Maternal half-brother had seizures.",
+        "He has ataxia. Mother has seizures.",  # the subject rule holds in every sentence
+        "Her mother and sister have seizures.",
+        "The proband's mother has seizures.",
+        "The mother of the proband has seizures.",
+        "She has a brother with seizures.",
     ],
 )
 def test_english_family(text: str) -> None:
@@ -186,6 +191,10 @@ def test_english_family_stays_in_its_sentence() -> None:
         "Both sibs showed poor feeding and seizures.",
         "A mother and son with seizures.",
         "The boy has seizures; his father is well.",  # the relative comes after the finding
+        "Mother is worried about his seizures.",
+        "She was referred by her parents for seizures.",
+        "Father reported that his son has seizures.",
+        "Brothers aged 4 and 7 years presented with seizures.",
     ],
 )
 def test_english_relative_that_is_no_family_history(text: str) -> None:

@@ -30,6 +30,11 @@ def read(text: str) -> list[tuple[str, str]]:
         ("身高98cm，低于同年龄第3百分位", [("身高98cm，低于同年龄第3百分位", SHORT)]),
         ("头围 -2.5SD", [("头围 -2.5SD", MICRO)]),
         ("身高位于P3以下", [("身高位于P3以下", SHORT)]),
+        ("Height was 3 SD below the mean.", [("Height was 3 SD below the mean", SHORT)]),  # no sign: the words say
+        ("Height SDS −2.4.", [("Height SDS −2.4", SHORT)]),
+        ("Height 92.5 cm (<0.4th centile)", [("Height 92.5 cm (<0.4th centile", SHORT)]),  # a decimal in between
+        ("Height 92 cm, weight 12 kg (2nd centile).", [("weight 12 kg (2nd centile", LOW_WEIGHT)]),  # its own measure
+        ("身高>P97", [("身高>P97", TALL)]),
     ],
 )
 def test_out_of_range_measurements(text: str, expected: list[tuple[str, str]]) -> None:
@@ -48,6 +53,17 @@ def test_out_of_range_measurements(text: str, expected: list[tuple[str, str]]) -
         "身高位于P3-P10之间",
         "身高-2SD~-1SD",
         "体重在P50",
+        "Height was within 2 SD of the mean.",
+        "OFC 3 SD",  # no sign, no words: no direction
+        "身高在P10~P25",  # not P1
+        "头围-1SD~-2SD",
+        "Height between the 91st and 98th centiles.",
+        "Ear length <3rd centile.",  # another body part
+        "Sitting height ratio +2.5 SD.",
+        "Target height 150 cm (-2.3 SD).",
+        "Maternal height 148 cm (−2.5 SD).",  # a parent's
+        "Birth length 44 cm (<1st centile).",  # a birth measure is another finding
+        "遗传靶身高150cm，低于第3百分位",
     ],
 )
 def test_within_range_or_unread(text: str) -> None:
@@ -59,3 +75,12 @@ def test_the_extractor_reports_them_with_their_source() -> None:
     got = [(m.text, m.hpo_id, m.source) for m in DictionaryExtractor(embedded_hpo()).extract(text).mentions]
     assert ("height 2nd centile", SHORT, "growth-rule") in got
     assert ("OFC +2.5 SD", MACRO, "growth-rule") in got
+
+
+def test_a_negation_inside_the_measurement_is_kept() -> None:
+    hpo = embedded_hpo()
+    for text in ("Her height is not below the 3rd centile.", "身高不低于P3"):
+        [f] = GrowthReader(hpo).find(text, zh=text.isascii() is False)
+        assert f.negated, text
+        m = [m for m in DictionaryExtractor(hpo).extract(text).mentions if m.source == "growth-rule"]
+        assert [(x.hpo_id, x.negated) for x in m] == [(SHORT, True)], text

@@ -210,6 +210,9 @@ def test_english(reader: LabReader, ontology: Ontology, text: str, expected: lis
         "Vitamin K 10 mg was given",
         "CK 1,000 U/L",  # at the limit
         "platelets 150,000/mm3",  # normal, with a thousands separator
+        "Na (urine) 10 mmol/L",  # the specimen named after the analyte
+        "K 7.8 mmol/L (haemolysed)",  # an artefact of the sample
+        "Platelets 45,120,300 x10^9/L",  # a list of counts
     ],
 )
 def test_never_read(reader: LabReader, ontology: Ontology, text: str) -> None:

@@ -43,24 +43,32 @@ _EN_PRE_UNCERTAIN = [
 _EN_RELATIVE = (r"(?:mother|father|mum|mom|dad|sisters?|brothers?|siblings?|sibs?|twins?|aunts?|uncles?|"
                 r"grand(?:mother|father|parent)s?|cousins?|parents?|sons?|daughters?|nieces?|nephews?|relatives?)")
 _EN_KIN = r"(?:maternal|paternal|older|younger|elder|half)"
-# A relative named before the finding in its sentence: with a possessive or a kin word ("her
-# mother", "maternal uncles", "two half-brothers", "older brother"), or as the sentence's
-# subject ("Mother has epilepsy"). Not "two siblings", "both sisters", "the affected sibs", "a
-# mother and son with …": in case reports those are the patients described.
+_EN_PAIR_AFTER = rf"(?!\s+(?:and|&)\s+(?:her\s+|his\s+|a\s+)?(?:\d+\s+)?{_EN_RELATIVE}\b|\s+and\s+\d+\s+children)"
+# A relative named before the finding in its sentence: after a possessive ("her mother", "the
+# proband's brother", "the mother of the patient"), with a kin word ("maternal uncles", "older
+# brother", "two half-brothers"), after "has a" ("she has a brother with"), or as the sentence's
+# subject ("Mother has epilepsy", matched at the sentence start by _EN_RELATIVE_SUBJECT). Not "two
+# siblings", "both sisters", "a mother and son with …": in case reports those are the patients.
 _EN_FAMILY = re.compile(
     r"\bfamily history\b|\bFHx?\b|"
-    rf"(?:\b(?:his|her|their|the patient's|patient's)\s+(?:{_EN_KIN}[\s-]+)*|"
-    rf"\b(?:(?:a|an|one|two|three|four|both)\s+)?(?:{_EN_KIN}[\s-]+)+|^\s*)"
-    rf"{_EN_RELATIVE}\b(?!\s+(?:and|&)\s+(?:her\s+|his\s+|a\s+)?(?:\d+\s+)?{_EN_RELATIVE}|\s+and\s+\d+\s+children)",
+    rf"\b(?:his|her|their|(?:the\s+)?(?:patient|proband|child|boy|girl|infant|baby)'s)\s+(?:{_EN_KIN}[\s-]+)*"
+    rf"{_EN_RELATIVE}\b|"
+    rf"\b(?:the\s+)?{_EN_RELATIVE}\s+of\s+(?:the|our)\s+(?:patient|proband|child|index|boy|girl)\b|"
+    rf"\bha(?:s|ve|d)\s+(?:a|an|one|two|three)\s+(?:{_EN_KIN}[\s-]+)*{_EN_RELATIVE}\b|"
+    rf"\b(?:(?:a|an|one|two|three|four|both)\s+)?(?:{_EN_KIN}[\s-]+)+{_EN_RELATIVE}\b{_EN_PAIR_AFTER}",
     re.IGNORECASE,
 )
-# … unless the patient comes back as the subject after it, or the relative only reports ("her
-# mother noticed that she had seizures", "Mother reports frequent falls"): the patient's own.
+_EN_RELATIVE_SUBJECT = re.compile(rf"\W*(?:{_EN_KIN}[\s-]+)*{_EN_RELATIVE}\b{_EN_PAIR_AFTER}", re.IGNORECASE)
+# … unless the patient comes back after it ("her mother noticed that she had seizures", "Mother is
+# worried about his seizures"), or the relative only reports, brings or refers ("Mother reports
+# frequent falls", "referred by her parents for hypotonia"), or is a case report's patient
+# ("Brothers aged 4 and 7 years presented with"): the patient's own.
 _EN_PATIENT_AFTER_RELATIVE = re.compile(
-    r"\b(?:the patient|our patient|the proband|the child|the boy|the girl|he|she)\b", re.IGNORECASE)
+    r"\b(?:the patient|our patient|the proband|the child|the boy|the girl|he|she|him|his|her|their\s+(?:son|daughter|child)|"
+    r"(?:his|her)\s+(?:son|daughter))\b", re.IGNORECASE)
 _EN_RELATIVE_REPORTS = re.compile(
-    r"\W*(?:reports?|reported|noticed|notes|noted|describes?|described|says|said|states?|stated|feels|felt|"
-    r"observed|brought|is concerned|was concerned|were concerned|are concerned)\b", re.IGNORECASE)
+    r"\b(?:reports?|reported|noticed|notices|notes|noted|describes?|described|says|said|states?|stated|feels|felt|"
+    r"observed|brought|brings|referred|took|worried|concerned|presented|presents|aged)\b", re.IGNORECASE)
 _EN_HISTORY = re.compile(r"\b(?:history of|previously|prior|past|formerly|in childhood)\b", re.IGNORECASE)
 _EN_TERMINATORS = re.compile(
     r"\b(?:but|however|although|though|except|apart from|aside from|which|who|whereas|while|yet|"
@@ -237,9 +245,18 @@ def english_context(text: str, start: int, end: int, starts: list[int] | None = 
             uncertain = True
             rule = rule or f"uncertain:{m.group().lower()}"
     family = False
-    for m in _EN_FAMILY.finditer(text, s_lo, start):
+    cues = list(_EN_FAMILY.finditer(text, s_lo, start))
+    if (subject := _EN_RELATIVE_SUBJECT.match(text, s_lo, start)) is not None:
+        cues.insert(0, subject)
+    for m in cues:
+        if text[max(s_lo, m.start() - 3) : m.start()].lower() == "by ":
+            continue  # "referred by her parents": the agent, not the finding's owner
+        if re.search(r"(?:son|daughter|child)s?$", m.group(), re.IGNORECASE) \
+                and _EN_RELATIVE_REPORTS.search(text, s_lo, m.start()):
+            family = False  # "Father reported that his son has tremor": the son is the patient
+            continue
         family = not (_EN_PATIENT_AFTER_RELATIVE.search(text, m.end(), start)
-                      or _EN_RELATIVE_REPORTS.match(text, m.end(), start))
+                      or _EN_RELATIVE_REPORTS.search(text, m.end(), start))
     historical = bool(_EN_HISTORY.search(text[c_lo:start]))
     if family and not rule:
         rule = "family"

@@ -551,8 +551,8 @@ class DictionaryExtractor:
         candidates += [_Candidate(f.start, f.end, Entry(f.term, "milestone-rule", _LAB_PRIORITY), "milestone-age", f.zh)
                        for f in late]
         growth = self._growth.find(text, zh=False) + (self._growth.find(text, zh=True) if cjk else [])
-        candidates += [_Candidate(f.start, f.end, Entry(f.term, "growth-rule", _LAB_PRIORITY), "growth-centile", f.zh)
-                       for f in growth]
+        candidates += [_Candidate(f.start, f.end, Entry(f.term, "growth-rule", _LAB_PRIORITY), "growth-centile", f.zh,
+                                  f.negated) for f in growth]
         chosen = _resolve_overlaps(candidates, self.ontology)
         chosen = self._widen_modified(text, chosen, tokens, token_starts)
         nested = _nested_heads(candidates, chosen, self.ontology) if self.nested else {}

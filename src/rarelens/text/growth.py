@@ -27,22 +27,40 @@ _EN_MEASURES = {"height": "height", "length": "height", "stature": "height", "of
 _ZH_MEASURES = {"身高": "height", "身长": "height", "头围": "head", "体重": "weight"}
 _LOW_CENTILE, _HIGH_CENTILE, _LOW_SD, _HIGH_SD = 3.0, 97.0, -2.0, 2.0
 
-_SD = r"(?P<sd>[+\-−–]?\s?\d+(?:\.\d+)?)\s*(?:SDS?|SD\s*score|standard\s+deviations?|z)\b"
-_CENTILE = (r"(?P<cmp>(?:(?:<|≤|＜|>|≥|below|under|less\s+than|above|over|greater\s+than|at|on|the|of)\s*)*)"
-            r"(?P<c>\d+(?:\.\d+)?)\s*(?:st|nd|rd|th)?\s*(?:centiles?|percentiles?|%ile)\b")
-_EN = re.compile(
-    r"\b(?P<m>height|length|stature|OFC|occipitofrontal\s+circumference|head\s+circumference|HC|weight)\b"
-    rf"[^.;\n]{{0,40}}?(?:{_SD}|{_CENTILE})",
-    re.IGNORECASE,
-)
+_NUM_END = r"(?!\d)(?![.,]\d)"  # the whole number: no "P1" out of "P10"
+# an SD with its sign, or a size "below/above the mean" ("3 SD below the mean"); an unsigned SD
+# alone ("within 2 SD", "OFC 3 SD") says no direction and is not read
+_SD = (rf"(?P<sd>[+\-−–]?\s?\d+(?:\.\d+)?){_NUM_END}\s*(?:SDS?|SD\s*score|standard\s+deviations?|z)\b"
+       r"(?P<sdside>\s+(?:below|under|less\s+than|above|over|greater\s+than)\s+(?:the\s+)?(?:mean|average|median|normal))?")
+_SD_FIRST = rf"(?:SDS|SD\s*score|z-?score)\s*(?:of|was|is|:|=)?\s*(?P<sd2>[+\-−–]\s?\d+(?:\.\d+)?){_NUM_END}"
+_CENTILE = (r"(?P<cmp>(?:(?:<|≤|＜|>|≥|below|under|less\s+than|above|over|greater\s+than|at|on|the|of|between)\s*)*)"
+            rf"(?P<c>\d+(?:\.\d+)?){_NUM_END}\s*(?:st|nd|rd|th)?\s*(?:centiles?|percentiles?|%ile)\b")
+_EN_MEASURE = r"height|length|stature|OFC|occipitofrontal\s+circumference|head\s+circumference|HC|weight"
+# the gap never reaches past another measure ("Height 92 cm, weight 12 kg (2nd centile)") or a
+# sentence end; decimals ("92.5 cm") stay inside it
+_EN_GAP = rf"(?:(?!\b(?:{_EN_MEASURE}|BMI)\b)(?:\d\.\d|[^.;\n])){{0,40}}?"
+_EN = re.compile(rf"\b(?P<m>{_EN_MEASURE})\b{_EN_GAP}(?:{_SD}|{_SD_FIRST}|{_CENTILE})", re.IGNORECASE)
+# Not the patient's own body size: another body part's length, a parent's or target height, a
+# velocity or ratio, a birth or fetal measure (small for gestational age is another finding).
+_EN_NOT_BODY_BEFORE = re.compile(
+    r"\b(?:ear|penile|penis|palpebral|fissure|foot|feet|hand|finger|femur|femoral|humerus|limb|leg|arm|sitting|"
+    r"target|mid-?parental|predicted|parental|maternal|paternal|mother's|father's|mothers|fathers|birth|fetal|"
+    r"foetal|crown-rump|bone|kidney|renal|liver|spleen|cervical|bowel|segment)\W*$", re.IGNORECASE)
+_EN_NOT_BODY_AFTER = re.compile(r"\s*(?:velocity|ratio|gain|loss|for[-\s]+(?:height|length|age))\b", re.IGNORECASE)
 _ZH_RANGE_AFTER = r"(?!\s*[-~～至到]\s*[+\-−–]?\s*[Pp第]?\s*\d)"  # P3-P10, -2SD~-1SD: a range, not a limit
-_EN_RANGE_BEFORE = re.compile(r"\d+(?:\.\d+)?\s*(?:st|nd|rd|th)?\s*(?:-|–|—|to)\s*$")
-_ZH_SD = rf"(?P<sd>[+\-−–]\s?\d+(?:\.\d+)?)\s*(?:SDS?|个?标准差){_ZH_RANGE_AFTER}"
+_EN_RANGE_BEFORE = re.compile(r"\d+(?:\.\d+)?\s*(?:st|nd|rd|th)?\s*(?:-|–|—|to|and)\s*(?:the\s+)?$")
+_ZH_GAP = r"(?:(?!身高|身长|头围|体重)(?:\d\.\d|[^。；;\n])){0,24}?"
+_ZH_SD = rf"(?P<sd>[+\-−–]\s?\d+(?:\.\d+)?){_NUM_END}\s*(?:SDS?|个?标准差){_ZH_RANGE_AFTER}"
 _ZH = re.compile(
-    r"(?P<m>身高|身长|头围|体重)[^。；;\n]{0,24}?"
-    rf"(?:{_ZH_SD}|(?P<below>低于|小于|<|＜|位于|在)\s*(?:同(?:年龄|龄儿?|性别同龄儿?|性别同年龄儿童)的?)?\s*"
-    rf"(?:第\s*(?P<c>\d+(?:\.\d+)?)\s*(?:个)?百分位(?:数|线)?|[Pp]\s*(?P<p>\d+(?:\.\d+)?)(?:以下)?){_ZH_RANGE_AFTER})"
+    rf"(?P<m>身高|身长|头围|体重){_ZH_GAP}"
+    rf"(?:{_ZH_SD}|(?P<below>低于|小于|<|＜|位于|在|>|＞|大于|高于)?\s*(?:同(?:年龄|龄儿?|性别同龄儿?|性别同年龄儿童)的?)?\s*"
+    rf"(?:第\s*(?P<c>\d+(?:\.\d+)?){_NUM_END}\s*(?:个)?百分位(?:数|线)?|[Pp]\s*(?P<p>\d+(?:\.\d+)?){_NUM_END}(?:以下)?)"
+    rf"{_ZH_RANGE_AFTER})"
 )
+_ZH_NOT_BODY_BEFORE = re.compile(r"(?:靶|遗传|出生|父亲|母亲|父|母|胎儿|预测|成年)\s*$")
+_ZH_NOT_BODY_AFTER = re.compile(r"\s*(?:增长速度|速度|增长|增加|下降)")
+_NEGATION_INSIDE = re.compile(r"\b(?:not|never|no)\b|不|未|非", re.IGNORECASE)
+_SD_RANGE_BEFORE = re.compile(r"SDS?\s*[-~～至到]\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +69,7 @@ class GrowthFinding:
     end: int
     term: int
     zh: bool
+    negated: bool = False  # "not below the 3rd centile", 不低于P3: the words inside say no
 
 
 class GrowthReader:
@@ -64,19 +83,24 @@ class GrowthReader:
         if not (_may_hold_zh(text) if zh else _may_hold_en(text)):
             return out  # substring tests: the patterns cost 8 % of extraction on every abstract
         for m in (_ZH if zh else _EN).finditer(text):
+            before = text[max(0, m.start() - 30) : m.start()]
+            if (_ZH_NOT_BODY_BEFORE if zh else _EN_NOT_BODY_BEFORE).search(before) \
+                    or (_ZH_NOT_BODY_AFTER if zh else _EN_NOT_BODY_AFTER).match(text, m.end("m")):
+                continue
             measure = _ZH_MEASURES[m.group("m")] if zh else _EN_MEASURES[" ".join(m.group("m").lower().split())]
             side = _side(m, zh)
             if side is None:
                 continue
             term = _TERMS[measure][side]
             if term in self._index:
-                out.append(GrowthFinding(m.start(), m.end(), self._index[term], zh))
+                negated = _NEGATION_INSIDE.search(text, m.end("m"), m.end()) is not None
+                out.append(GrowthFinding(m.start(), m.end(), self._index[term], zh, negated))
         return out
 
 
 def _may_hold_en(text: str) -> bool:
     """Whether ``text`` has a centile word or a number followed by SD."""
-    if "centile" in text or "standard deviation" in text or "%ile" in text:
+    if any(w in text for w in ("centile", "standard deviation", "%ile", "SDS", "SD score", "z-score", "z score")):
         return True
     i = text.find("SD")
     while i >= 0:
@@ -94,19 +118,34 @@ def _may_hold_zh(text: str) -> bool:
 
 
 def _side(m: re.Match[str], zh: bool) -> int | None:
-    """0 low, 1 high, None within the normal range or unreadable."""
-    if m.group("sd"):
-        sd = float(re.sub(r"\s", "", m.group("sd")).replace("−", "-").replace("–", "-"))  # "−\u20094.3"
+    """0 low, 1 high, None within the normal range, a range, or unreadable."""
+    sd_text = m.group("sd") or (m.groupdict().get("sd2") if not zh else None)
+    if sd_text:
+        if _SD_RANGE_BEFORE.search(m.string, max(0, m.start("sd") - 8) if m.group("sd") else 0,
+                                   m.start("sd") if m.group("sd") else 0):
+            return None  # -1SD~-2SD
+        raw = re.sub(r"\s", "", sd_text).replace("−", "-").replace("–", "-")
+        side = m.groupdict().get("sdside") or ""
+        if not zh and m.group("sd") and raw[0] not in "+-":
+            if not side:
+                return None  # "within 2 SD", "OFC 3 SD": no direction
+            raw = ("-" if re.search(r"below|under|less", side, re.IGNORECASE) else "+") + raw
+        sd = float(raw)
         return 0 if sd <= _LOW_SD else 1 if sd >= _HIGH_SD else None
     centile = m.group("c") or (m.group("p") if zh else None)
     if centile is None:
         return None
-    if not zh and _EN_RANGE_BEFORE.search(m.string, max(0, m.start("c") - 16), m.start("c")):
-        return None  # "50th–98th percentile": a range, not a limit
+    if not zh and _EN_RANGE_BEFORE.search(m.string, max(0, m.start("c") - 24), m.start("c")):
+        return None  # "50th–98th percentile", "between the 91st and 98th": a range, not a limit
     c = float(centile)
-    if zh:  # 低于第3百分位 / P3以下: below the named centile
-        return 0 if c <= _LOW_CENTILE else None
+    if zh:
+        above = m.group("below") in (">", "＞", "大于", "高于")
+        if c <= _LOW_CENTILE and not above:
+            return 0  # 低于第3百分位 / P3以下
+        return 1 if c >= _HIGH_CENTILE and above else None
     cmp = m.group("cmp") or ""
+    if re.search(r"between", cmp, re.IGNORECASE):
+        return None
     below = re.search(r"<|≤|＜|below|under|less", cmp, re.IGNORECASE) is not None
     above = re.search(r">|≥|above|over|greater", cmp, re.IGNORECASE) is not None
     if c <= _LOW_CENTILE and not above:

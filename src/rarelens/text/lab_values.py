@@ -94,7 +94,8 @@ _ZH_LOW = ("降低", "减低", "偏低", "较低", "减少", "下降", "低至",
 _OTHER_SPECIMEN = re.compile(
     r"(?:尿|24小时尿|24h尿|脑脊液|汗液?|粪便?|胸水|腹水|胎儿|细胞内|"
     r"urine|urinary|24-hour urine|24-hour urinary|24 h urine|csf|cerebrospinal fluid|sweat|stool|fecal|faecal|"
-    r"intracellular|pleural|ascitic|amniotic|fetal|foetal)\s*(?:中的?|的)?\s*(?:游离|free\s+)?$",
+    r"intracellular|pleural|ascitic|amniotic|fetal|foetal|peritoneal|synovial|joint)\s*(?:fluid\s*)?(?:中的?|的)?\s*"
+    r"(?:游离|free\s+)?$",
     re.IGNORECASE,
 )
 _EN_HIGH = ("elevated", "increased", "raised", "high", "abnormally high", "above normal", "above the normal range",
@@ -104,7 +105,8 @@ _EN_ADVERBS = ("markedly", "mildly", "slightly", "significantly", "severely", "m
                "also", "consistently", "extremely", "highly", "strikingly", "massively", "greatly", "still", "further")
 _EN_MEASURE = r"(?:levels?|concentrations?|activity|activities|counts?|values?)"
 _EN_SPECIMEN = r"(?:serum|plasma|blood|circulating)"
-_NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"  # "85,000" is eighty-five thousand
+# "85,000" is eighty-five thousand; "45,120,300" is a list of counts, not one number
+_NUMBER = r"(\d{1,3},\d{3}(?![,\d])(?:\.\d+)?|\d+(?:\.\d+)?(?![,\d]))"
 _UNIT = (r"((?:[×x*]\s?)?10\s?(?:\^|e|\*)?\s?[39⁹³]\s?/\s?[lLµμu][lL]?|[mµμu]?mol/[lL]|m[Ee]q/[lL]|[mµμu]?g/[dDmM]?[lL]|"
          r"[mµμu]?[Ii]?U/[mM]?[lL]|[Gg]/[lL]|/mm3|/mm³|/[µμu][lL]|%)")
 def _alt(words: tuple[str, ...]) -> str:
@@ -158,6 +160,11 @@ _ZH_NORMAL_RISE = re.compile(r"\s*(?:正常|良好|满意)")
 _EN_BEFORE = re.compile(
     rf"\b(?:(?P<high>{_alt(_EN_HIGH)})|(?P<low>{_alt(_EN_LOW)}))\s+(?P<spec>{_EN_SPECIMEN}\s+)?$", re.IGNORECASE
 )
+# "Na (urine) 10 mmol/L", "K (sweat)": the specimen named after the analyte
+_SPECIMEN_AFTER = re.compile(r"\s*[(（]\s*(?:urine|urinary|spot\s+urine|sweat|csf|stool|fluid|ascit\w*|pleural|尿|汗|脑脊液)",
+                             re.IGNORECASE)
+# "K 7.8 mmol/L (haemolysed)": an artefact of the sample, not the patient's value
+_HAEMOLYSED_AFTER = re.compile(r"[^.;。；\n]{0,25}?(?:ha?emoly[sz]ed|ha?emolysis|溶血)", re.IGNORECASE)
 # "a low cholesterol diet", "high sodium intake": an amount eaten, not a finding
 _EN_NOT_FINDING_AFTER = re.compile(r"[-\s]+(?:diets?|intakes?|supplements?|supplementation|content|formula)\b", re.IGNORECASE)
 _EN_MEASURE_AFTER = re.compile(rf"\s+{_EN_MEASURE}\b", re.IGNORECASE)
@@ -296,8 +303,8 @@ class LabReader:
         for start, end, k in self._names_in(text):
             if pending and not _ZH_LIST.fullmatch(text[pending[-1][1] : start]):
                 pending = []
-            if _OTHER_SPECIMEN.search(text, max(0, start - 30), start):
-                continue  # 尿钾, urinary calcium, CSF glucose, 胎儿血红蛋白
+            if _OTHER_SPECIMEN.search(text, max(0, start - 30), start) or _SPECIMEN_AFTER.match(text, end):
+                continue  # 尿钾, urinary calcium, CSF glucose, 胎儿血红蛋白, Na (urine)
             # CJK grammar when the name is CJK or Chinese follows it ("ALT升高", "CK 明显增高")
             a, zh = self.analytes[k], bool(_CJK.match(text, start) or _CJK_NEXT.match(text, end))
             found = self._after(text, start, end, a, zh) or self._before(text, start, end, a, zh)
@@ -367,6 +374,6 @@ class LabReader:
             value = float(v.group(1).replace(",", "")) * factor
             direction = LOW if a.low is not None and value < a.low else HIGH if a.high is not None and value > a.high else None
         term = a.term(direction) if direction else None
-        if term is None:
+        if term is None or _HAEMOLYSED_AFTER.match(text, v.end()):
             return None
         return LabFinding(start, v.end(), term, "lab-value", False, a.name, zh)

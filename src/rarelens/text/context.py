@@ -58,6 +58,8 @@ _EN_FAMILY = re.compile(
     rf"\b(?:(?:a|an|one|two|three|four|both)\s+)?(?:{_EN_KIN}[\s-]+)+{_EN_RELATIVE}\b{_EN_PAIR_AFTER}",
     re.IGNORECASE,
 )
+_EN_FAMILY_WORDS = ("mother", "father", "sister", "brother", "sib", "aunt", "uncle", "grand", "cousin", "parent",
+                     "son", "daughter", "mum", "mom", "dad", "twin", "niece", "nephew", "relative", "family", "fh")
 _EN_RELATIVE_SUBJECT = re.compile(rf"\W*(?:{_EN_KIN}[\s-]+)*{_EN_RELATIVE}\b{_EN_PAIR_AFTER}", re.IGNORECASE)
 # … unless the patient comes back after it ("her mother noticed that she had seizures", "Mother is
 # worried about his seizures"), or the relative only reports, brings or refers ("Mother reports
@@ -245,8 +247,11 @@ def english_context(text: str, start: int, end: int, starts: list[int] | None = 
             uncertain = True
             rule = rule or f"uncertain:{m.group().lower()}"
     family = False
-    cues = list(_EN_FAMILY.finditer(text, s_lo, start))
-    if (subject := _EN_RELATIVE_SUBJECT.match(text, s_lo, start)) is not None:
+    head = text[s_lo:start].lower()
+    # substring tests first: most sentences name no relative, and the patterns are not cheap
+    named = any(w in head for w in _EN_FAMILY_WORDS)
+    cues = list(_EN_FAMILY.finditer(text, s_lo, start)) if named else []
+    if named and (subject := _EN_RELATIVE_SUBJECT.match(text, s_lo, start)) is not None:
         cues.insert(0, subject)
     for m in cues:
         if text[max(s_lo, m.start() - 3) : m.start()].lower() == "by ":

@@ -233,6 +233,37 @@ def test_main_matches_never_overlap(extractor: DictionaryExtractor, text: str) -
         assert a.end <= b.start, (a, b)
 
 
+@pytest.mark.parametrize(
+    ("text", "stacked", "kept"),
+    [
+        ("Ptosis, low-set posteriorly rotated ears.", ("low-set posteriorly rotated ears", "HP:0000369"),
+         ("posteriorly rotated ears", "HP:0000358")),
+        ("Long face, large protruding ears.", ("large protruding ears", "HP:0000400"), ("protruding ears", "HP:0000411")),
+        ("small, low-set ears", ("small, low-set ears", "HP:0008551"), ("low-set ears", "HP:0000369")),
+        ("long smooth philtrum", ("long smooth philtrum", "HP:0000343"), ("smooth philtrum", "HP:0000319")),
+    ],
+)
+def test_stacked_descriptions_name_each_finding(
+    extractor: DictionaryExtractor, text: str, stacked: tuple[str, str], kept: tuple[str, str]
+) -> None:
+    """A dysmorphology list stacks descriptions on one head: each is its own finding."""
+    got = [(m.text, m.hpo_id) for m in extractor.extract(text).mentions]
+    assert stacked in got
+    assert kept in got
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("no voracious appetite", "HP:0004396"),  # a cue word before is no description (Poor appetite)
+        ("hypoplastic femurs, fibular aplasia", "HP:0012744"),  # a list item before the comma (Femoral aplasia)
+        ("Ataxia, progressive\n\nSensorineural hearing loss", "HP:0001730"),  # not across lines
+    ],
+)
+def test_stacked_needs_a_describing_word(extractor: DictionaryExtractor, text: str, absent: str) -> None:
+    assert absent not in {m.hpo_id for m in extractor.extract(text).mentions}
+
+
 def test_coordinations_share_the_head(extractor: DictionaryExtractor) -> None:
     result = extractor.extract("Palmar and plantar pits.")
     assert sorted((m.hpo_id, m.start, m.end) for m in result.mentions) == [

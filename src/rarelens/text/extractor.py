@@ -94,6 +94,7 @@ _ZH_ORGAN_NOT_ENLARGED = re.compile(
 _HEPATOMEGALY, _SPLENOMEGALY = "HP:0002240", "HP:0001744"
 # … unless the next words feel it elsewhere: 肝脏肋下未触及，剑突下3cm可及
 _ZH_ORGAN_FELT_AFTER = re.compile(r"[^。；;\n]{0,12}?(?<!未)(?<!不)(?:可及|可触及|可扪及|触及)")
+_PLURAL_NOUN = re.compile(r"(?<![su])s$", re.IGNORECASE)  # "femurs", not "nervous", "glass"
 _LAB_PRIORITY = 1  # a laboratory rule ranks with exact synonyms when spans tie
 # Words that join two findings: a bag of words never spans one ("seizures and hypotonia" is
 # two findings, not *Atonic seizure*); ordered keys keep them ("Cleft lip and palate").
@@ -352,6 +353,52 @@ class DictionaryExtractor:
                 break
         return out
 
+    def _stacked(
+        self, text: str, tokens: list[Token], starts: list[int], chosen: list[_Candidate]
+    ) -> list[_Candidate]:
+        """Stacked descriptions: "low-set posteriorly rotated ears", "large protruding ears", "small,
+        low-set ears" — the word(s) before a finding with its head word form another finding (*Low-set
+        ears*), as a dysmorphology list writes them. Only when the words before, with the head's last
+        one or two words, are a whole lexicon key; the match itself keeps its own reading."""
+        lex = self.lexicon
+        out: list[_Candidate] = []
+        for c in chosen:
+            if c.zh:
+                continue
+            k = bisect_left(starts, c.start)
+            if k == 0 or k >= len(tokens) or tokens[k].start != c.start:
+                continue
+            last = bisect_left(starts, c.end) - 1
+            if last <= k:  # one-word matches have no head apart from their modifier
+                continue
+            for n_pre in (2, 1):
+                pre = tokens[k - n_pre : k] if k - n_pre >= 0 else []
+                # not a cue word ("no voracious appetite" is no poor appetite)
+                if len(pre) < n_pre or any(t.stop or t.cue for t in pre):
+                    continue
+                pairs = list(zip([*pre, tokens[k]], [*pre[1:], tokens[k]], strict=False))
+                if any("\n" in text[a.end : b.start] for a, b in pairs):
+                    continue  # a line end: another item of a list or table
+                joins = [_gap(text, a, b) for a, b in pairs]
+                if any(j not in ("", "-") for j in joins[:-1]) or joins[-1] not in ("", ","):
+                    continue
+                # after a comma only a describing word: "small, low-set ears", not the list item
+                # "hypoplastic femurs, fibular aplasia"
+                if joins[-1] == "," and _PLURAL_NOUN.search(pre[-1].text):
+                    continue
+                found = None
+                for n_head in (1, 2):
+                    head = tokens[last - n_head + 1 : last + 1]
+                    if head[0].start <= tokens[k].start or any(t.stop for t in head):
+                        continue
+                    entry = lex.ordered.get(tuple(t.stem for t in (*pre, *head)))
+                    if entry is not None:
+                        found = entry
+                if found is not None:
+                    out.append(_Candidate(pre[0].start, c.end, found, "stacked", False))
+                    break
+        return out
+
     def _coordinated_entry(self, entry: Entry, words: list[Token]) -> Entry:
         """A coordinated finding's term, read literally like a match ("renal and hepatic
         malformations": "renal malformation" is *Abnormal renal morphology*)."""
@@ -559,7 +606,7 @@ class DictionaryExtractor:
         # Coordinated findings share their head word with a chosen mention, so they are added
         # after overlap resolution, once per term.
         have = {c.entry.term for c in chosen}
-        for c in self._coordinations(text, tokens, token_starts):
+        for c in self._coordinations(text, tokens, token_starts) + self._stacked(text, tokens, token_starts, chosen):
             if c.entry.term not in have:
                 have.add(c.entry.term)
                 chosen.append(c)

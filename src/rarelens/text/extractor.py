@@ -372,7 +372,9 @@ class DictionaryExtractor:
             if last <= k:  # one-word matches have no head apart from their modifier
                 continue
             for n_pre in (2, 1):
-                pre = tokens[k - n_pre : k] if k - n_pre >= 0 else []
+                if k - n_pre < 0 or (tokens[k - n_pre].stem,) not in lex.prefixes:
+                    continue  # no key starts with the word before: the common case, one set look-up
+                pre = tokens[k - n_pre : k]
                 # not a cue word ("no voracious appetite" is no poor appetite)
                 if len(pre) < n_pre or any(t.stop or t.cue for t in pre):
                     continue

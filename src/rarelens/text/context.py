@@ -104,10 +104,10 @@ EN_CUE_WORDS = frozenset({
     "history", "previously", "prior", "past", "formerly", "childhood",
     "family", "fh", "fhx", "mother", "father", "sister", "brother", "sibling", "siblings", "aunt",
     "uncle", "grandmother", "grandfather", "grandparent", "grandparents", "cousin", "parent",
-    "parents", "son", "daughter", "mum", "mom", "dad", "sisters", "brothers", "sib", "sibs", "twin", "twins",
+    "parents", "son", "daughter", "mum", "mom", "dad", "sisters", "brothers", "sib", "sibs",
     "aunts", "uncles", "grandmothers", "grandfathers", "cousins", "sons", "daughters", "niece", "nieces",
-    "nephew", "nephews", "relative", "relatives",
-})
+    "nephew", "nephews",
+})  # not "relative(s)" or "twin(s)": common in abstracts ("relative risk"), read only beside another cue
 _EN_SCOPE_WORDS = 6  # a trigger reaches this many words forward at most (NegEx uses 5–6) …
 # "non" negates only the word right after it: "non dysmorphic", but "non progressive ataxia"
 # is ataxia that does not progress.

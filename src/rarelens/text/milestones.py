@@ -80,7 +80,8 @@ _EN_AFTER_REACHED = re.compile(r"\s*(?:of\s+age|old)?\s*(?:[,.;:)\]]|and\b|but\b
 # An acquired cause makes a not-yet a loss: "unable to walk at 5 years after the stroke"
 _EN_ACQUIRED_AFTER = re.compile(r"[^.;]{0,30}?\b(?:after|because|due\s+to|following|secondary\s+to|since)\b",
                                 re.IGNORECASE)
-_EN_UNIT_WORDS = ("month", "year", "Month", "Year", "yr", "age of", "age ")  # "24 mo" alone is left unread
+# ("age " would hold "language ", "stage ": most abstracts)
+_EN_UNIT_WORDS = ("month", "year", "Month", "Year", "yr", "age of")  # "24 mo", "at age 3" alone are left unread
 _EN_CLAUSE_END = re.compile(r".*[.;:!?\n]")  # the milestone is in the age's own clause
 # Onset, not ability: a past tense ("walked", "sat", "spoke"), "first words", or a verb of
 # beginning ("began to walk", "started walking", "learned to talk"); "was already walking at 2

@@ -128,7 +128,7 @@ class MilestoneReader:
         # substring tests cost next to nothing; a regex over every abstract costs 3 % of extraction
         if not any(unit in text for unit in _EN_UNIT_WORDS):
             return out
-        for age in _EN_AT_AGE.finditer(text):
+        for age in _ages(text):
             if age.group("unit") is None and age.group("of") is None:
                 continue  # a bare number ("at 3") is no age
             lo = max(0, age.start() - _EN_LOOK_BACK)
@@ -187,6 +187,28 @@ class MilestoneReader:
                 if found is not None:
                     out.append(LateMilestone(m.start(), m.end(), found, True))
         return out
+
+
+def _ages(text: str) -> list[re.Match[str]]:
+    """`_EN_AT_AGE` matches, searched only in a window before each unit word ("month", "year",
+    "age of"): a long text names few ages, and the pattern over all of it costs more."""
+    found: dict[int, re.Match[str]] = {}
+    for unit in _EN_UNIT_WORDS:
+        i = text.find(unit)
+        while i >= 0:
+            # the window ends after the whole word (a cut "years" would let its "y" end a match)
+            end = i + len(unit)
+            while end < len(text) and text[end].isalnum():
+                end += 1
+            if unit == "age of":  # the age follows: "until the age of 3 years"
+                while end < len(text) and (text[end].isspace() or text[end].isdigit() or text[end] == "."):
+                    end += 1
+                while end < len(text) and text[end].isalnum():
+                    end += 1
+            for m in _EN_AT_AGE.finditer(text, max(0, i - 40), end):
+                found.setdefault(m.start(), m)
+            i = text.find(unit, i + len(unit))
+    return [found[k] for k in sorted(found)]
 
 
 def _zh_number(text: str) -> float | None:

@@ -406,7 +406,8 @@ PRE_CUES = [
     "did not present with", "does not have", "does not show", "had no", "has no", "have no",
     "showed no", "shows no", "non",
     "possible", "possibly", "probable", "probably", "suspected", "suspicion of", "questionable",
-    "suspicious for", "r/o", "rule out", "concern for", "may have",
+    "suspicious for", "r/o", "rule out", "concern for", "may have", "unclear whether", "uncertain whether",
+    "unknown whether", "not known whether", "unclear if",
     "family history", "FH", "FHx", "his mother", "her father", "their sister", "the patient's brother",
     "patient's siblings", "maternal aunt", "paternal uncle", "her grandmother", "his grandfather",
     "their grandparents", "her grandparent", "his cousin", "her parents", "their parent", "his son",
@@ -487,3 +488,7 @@ def test_fast_path_on_gscplus(
     monkeypatch.setattr(ex, "_cue_free", lambda *args: False)
     assert [extractor.extract(t, "en").mentions for t in texts] == fast
     assert sum(m.negated for ms in fast for m in ms) > 20
+
+
+def test_english_unclear_whether_is_uncertain() -> None:
+    assert en("It is unclear whether he had seizures.", "seizures").uncertain

@@ -35,6 +35,11 @@ def read(text: str) -> list[tuple[str, str]]:
         ("Height 92.5 cm (<0.4th centile)", [("Height 92.5 cm (<0.4th centile", SHORT)]),  # a decimal in between
         ("Height 92 cm, weight 12 kg (2nd centile).", [("weight 12 kg (2nd centile", LOW_WEIGHT)]),  # its own measure
         ("身高>P97", [("身高>P97", TALL)]),
+        # at birth: the birth terms
+        ("Birth weight 2.1 kg (<3rd centile).", [("weight 2.1 kg (<3rd centile", "HP:0001518")]),  # SGA
+        ("Birth length 44 cm (<1st centile).", [("length 44 cm (<1st centile", "HP:0003561")]),
+        ("Length at birth (<-2 SD).", [("Length at birth (<-2 SD", "HP:0003561")]),
+        ("出生体重2.1kg，低于第3百分位", [("体重2.1kg，低于第3百分位", "HP:0001518")]),
     ],
 )
 def test_out_of_range_measurements(text: str, expected: list[tuple[str, str]]) -> None:
@@ -62,7 +67,6 @@ def test_out_of_range_measurements(text: str, expected: list[tuple[str, str]]) -
         "Sitting height ratio +2.5 SD.",
         "Target height 150 cm (-2.3 SD).",
         "Maternal height 148 cm (−2.5 SD).",  # a parent's
-        "Birth length 44 cm (<1st centile).",  # a birth measure is another finding
         "遗传靶身高150cm，低于第3百分位",
     ],
 )

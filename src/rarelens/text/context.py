@@ -39,6 +39,7 @@ _EN_POST_NEG = [
 _EN_PRE_UNCERTAIN = [
     r"possible", r"possibly", r"probable", r"probably", r"suspected", r"suspicion of",
     r"questionable", r"suspicious for", r"r/o", r"rule out", r"concern for", r"may have",
+    r"unclear whether", r"uncertain whether", r"unknown whether", r"not known whether", r"unclear if",
 ]
 _EN_RELATIVE = (r"(?:mother|father|mum|mom|dad|sisters?|brothers?|siblings?|sibs?|twins?|aunts?|uncles?|"
                 r"grand(?:mother|father|parent)s?|cousins?|parents?|sons?|daughters?|nieces?|nephews?|relatives?)")
@@ -100,7 +101,7 @@ EN_CUE_WORDS = frozenset({
     "no", "not", "without", "denies", "denied", "deny", "denying", "negative", "free", "absence",
     "never", "neither", "nor", "non", "absent", "ruled", "excluded",
     "possible", "possibly", "probable", "probably", "suspected", "suspicion", "questionable",
-    "suspicious", "r", "rule", "concern", "may",
+    "suspicious", "r", "rule", "concern", "may", "unclear", "uncertain", "unknown", "known",
     "history", "previously", "prior", "past", "formerly", "childhood",
     "family", "fh", "fhx", "mother", "father", "sister", "brother", "sibling", "siblings", "aunt",
     "uncle", "grandmother", "grandfather", "grandparent", "grandparents", "cousin", "parent",

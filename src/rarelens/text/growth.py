@@ -21,6 +21,13 @@ _TERMS = {
     "head": ("HP:0000252", "HP:0000256"),  # Microcephaly, Macrocephaly
     "weight": ("HP:0004325", "HP:0004324"),  # Decreased body weight, Increased body weight
 }
+# at birth: Small / Large for gestational age, Birth length less than 3rd / greater than 97th
+# percentile, Microcephaly / Macrocephaly at birth
+_BIRTH_TERMS = {
+    "height": ("HP:0003561", "HP:0003517"),
+    "head": ("HP:0000252", "HP:0004488"),
+    "weight": ("HP:0001518", "HP:0001520"),
+}
 _EN_MEASURES = {"height": "height", "length": "height", "stature": "height", "ofc": "head",
                 "occipitofrontal circumference": "head", "head circumference": "head", "hc": "head",
                 "weight": "weight"}
@@ -44,8 +51,10 @@ _EN = re.compile(rf"\b(?P<m>{_EN_MEASURE})\b{_EN_GAP}(?:{_SD}|{_SD_FIRST}|{_CENT
 # velocity or ratio, a birth or fetal measure (small for gestational age is another finding).
 _EN_NOT_BODY_BEFORE = re.compile(
     r"\b(?:ear|penile|penis|palpebral|fissure|foot|feet|hand|finger|femur|femoral|humerus|limb|leg|arm|sitting|"
-    r"target|mid-?parental|predicted|parental|maternal|paternal|mother's|father's|mothers|fathers|birth|fetal|"
+    r"target|mid-?parental|predicted|parental|maternal|paternal|mother's|father's|mothers|fathers|fetal|"
     r"foetal|crown-rump|bone|kidney|renal|liver|spleen|cervical|bowel|segment)\W*$", re.IGNORECASE)
+_EN_BIRTH_BEFORE = re.compile(r"\bbirth\W*$", re.IGNORECASE)
+_EN_BIRTH_AFTER = re.compile(r"\s*(?:at|on)\s+birth\b", re.IGNORECASE)
 _EN_NOT_BODY_AFTER = re.compile(r"\s*(?:velocity|ratio|gain|loss|for[-\s]+(?:height|length|age))\b", re.IGNORECASE)
 _ZH_RANGE_AFTER = r"(?!\s*[-~～至到]\s*[+\-−–]?\s*[Pp第]?\s*\d)"  # P3-P10, -2SD~-1SD: a range, not a limit
 _EN_RANGE_BEFORE = re.compile(r"\d+(?:\.\d+)?\s*(?:st|nd|rd|th)?\s*(?:-|–|—|to|and)\s*(?:the\s+)?$")
@@ -57,7 +66,8 @@ _ZH = re.compile(
     rf"(?:第\s*(?P<c>\d+(?:\.\d+)?){_NUM_END}\s*(?:个)?百分位(?:数|线)?|[Pp]\s*(?P<p>\d+(?:\.\d+)?){_NUM_END}(?:以下)?)"
     rf"{_ZH_RANGE_AFTER})"
 )
-_ZH_NOT_BODY_BEFORE = re.compile(r"(?:靶|遗传|出生|父亲|母亲|父|母|胎儿|预测|成年)\s*$")
+_ZH_NOT_BODY_BEFORE = re.compile(r"(?:靶|遗传|父亲|母亲|父|母|胎儿|预测|成年)\s*$")
+_ZH_BIRTH_BEFORE = re.compile(r"出生时?\s*$")
 _ZH_NOT_BODY_AFTER = re.compile(r"\s*(?:增长速度|速度|增长|增加|下降)")
 _NEGATION_INSIDE = re.compile(r"\b(?:not|never|no)\b|不|未|非", re.IGNORECASE)
 _SD_RANGE_BEFORE = re.compile(r"SDS?\s*[-~～至到]\s*$")
@@ -76,7 +86,8 @@ class GrowthReader:
     """One per extractor; `find` is pure."""
 
     def __init__(self, ontology: Ontology) -> None:
-        self._index = {t: ontology.index(t) for pair in _TERMS.values() for t in pair if t in ontology}
+        self._index = {t: ontology.index(t) for table in (_TERMS, _BIRTH_TERMS) for pair in table.values()
+                       for t in pair if t in ontology}
 
     def find(self, text: str, *, zh: bool) -> list[GrowthFinding]:
         out: list[GrowthFinding] = []
@@ -91,7 +102,9 @@ class GrowthReader:
             side = _side(m, zh)
             if side is None:
                 continue
-            term = _TERMS[measure][side]
+            birth = (_ZH_BIRTH_BEFORE if zh else _EN_BIRTH_BEFORE).search(before) is not None \
+                or (not zh and _EN_BIRTH_AFTER.match(text, m.end("m")) is not None)
+            term = (_BIRTH_TERMS if birth else _TERMS)[measure][side]
             if term in self._index:
                 negated = _NEGATION_INSIDE.search(text, m.end("m"), m.end()) is not None
                 out.append(GrowthFinding(m.start(), m.end(), self._index[term], zh, negated))

@@ -261,12 +261,16 @@ def test_text_empty_corpora_are_errors(runner: CliRunner, assert_exit: AssertExi
         assert f"{path}: no documents" in flat(result.stderr)
 
 
+def gsc2024_document(folder: Path, text: str, annotations: str) -> None:
+    """A one-document corpus in GSC_2024's layout (Text/d1, Annotations/d1)."""
+    for name, content in (("Text", text), ("Annotations", annotations)):
+        (folder / name).mkdir()
+        (folder / name / "d1").write_text(content, encoding="utf-8")
+
+
 def test_text_span_past_the_text(runner: CliRunner, assert_exit: AssertExit, tmp_path: Path) -> None:
-    (tmp_path / "Text").mkdir()
-    (tmp_path / "Annotations").mkdir()
-    (tmp_path / "Text" / "d1").write_text("Arachnodactyly here.", encoding="utf-8")
-    (tmp_path / "Annotations" / "d1").write_text(
-        "0:14\tHP:0001166\tArachnodactyly\n500:510\tHP:0001166\tArachnodactyly\n", encoding="utf-8")
+    gsc2024_document(tmp_path, "Arachnodactyly here.",
+                     "0:14\tHP:0001166\tArachnodactyly\n500:510\tHP:0001166\tArachnodactyly\n")
     result = text_bench(runner, tmp_path, "gsc2024")
     assert_exit(result, 1)
     assert "d1:2: span 500-510 ends past the text" in flat(result.stderr)
@@ -281,11 +285,8 @@ def test_text_gold_span_that_misses_its_text_is_counted_and_named(
     runner: CliRunner, assert_exit: AssertExit, tmp_path: Path
 ) -> None:
     """A shifted gold span is scored as given, but never unseen: counted in the JSON and named."""
-    (tmp_path / "Text").mkdir()
-    (tmp_path / "Annotations").mkdir()
-    (tmp_path / "Text" / "d1").write_text("Arachnodactyly and ectopia lentis.", encoding="utf-8")
-    (tmp_path / "Annotations" / "d1").write_text(
-        "0:14\tHP:0001166\tArachnodactyly\n20:34\tHP:0001083\tectopia lentis\n", encoding="utf-8")
+    gsc2024_document(tmp_path, "Arachnodactyly and ectopia lentis.",
+                     "0:14\tHP:0001166\tArachnodactyly\n20:34\tHP:0001083\tectopia lentis\n")
     result = text_bench(runner, tmp_path, "gsc2024")
     assert_exit(result, 0)
     assert last_json(result)["gold_span_mismatches"] == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from embedded import embedded_hpo
+from rarelens.model.scripts import has_cjk
 from rarelens.text.extractor import DictionaryExtractor
 from rarelens.text.growth import GrowthReader
 
@@ -14,7 +15,7 @@ SHORT, TALL, MICRO, MACRO, LOW_WEIGHT = "HP:0004322", "HP:0000098", "HP:0000252"
 
 def read(text: str) -> list[tuple[str, str]]:
     hpo = embedded_hpo()
-    zh = any("\u4e00" <= c <= "\u9fff" for c in text)
+    zh = has_cjk(text)
     return [(text[f.start : f.end], hpo.ids[f.term]) for f in GrowthReader(hpo).find(text, zh=zh)]
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import pytest
 
 from embedded import embedded_hpo
+from rarelens.model.scripts import has_cjk
 from rarelens.text.extractor import DictionaryExtractor
 from rarelens.text.milestones import DELAYED_SIT, DELAYED_SPEECH, DELAYED_WALK, MilestoneReader
 
 
 def late(text: str) -> list[tuple[str, str]]:
     hpo = embedded_hpo()
-    zh = any("\u4e00" <= c <= "\u9fff" for c in text)
+    zh = has_cjk(text)
     return [(text[f.start : f.end], hpo.ids[f.term]) for f in MilestoneReader(hpo).find(text, zh=zh)]
 
 

@@ -135,13 +135,13 @@ def phenotype_bench(
     _warn_without_gold([c.path for c in loaded if not c.diseases])
     require_usable_cases(len(cases), len(files), directory, f"{len(invalid)} invalid, {len(bugs)} reader errors, "
                          f"{len(loaded)} without a gold diagnosis")
-    dropped = sum(1 for c in cases for i in c.patient.issues if i.message.endswith("dropped"))
-    _warn_dropped(cases)
+    dropped = [(c, i) for c in cases for i in c.patient.issues if i.message.endswith("dropped")]
+    _warn_dropped([i for _, i in dropped])
     results: dict[str, object] = {"kb_version": kbase.version, "software_version": __version__,
                                   "cases_read": len(files), "cases_invalid": len(invalid),
                                   "cases_reader_errors": len(bugs),
-                                  "cases_without_gold": len(loaded) - len(cases), "terms_dropped_unknown": dropped,
-                                  "cases_with_dropped_terms": sum(1 for c in cases if any(i.message.endswith("dropped") for i in c.patient.issues)),
+                                  "cases_without_gold": len(loaded) - len(cases), "terms_dropped_unknown": len(dropped),
+                                  "cases_with_dropped_terms": len({id(c) for c, _ in dropped}),
                                   "load_s": round(load_s, 3)}
     lines: list[dict[str, object]] = []
     for m in methods:
@@ -160,10 +160,10 @@ def phenotype_bench(
     exit_on_reader_errors(bugs)
 
 
-def _warn_dropped(cases: list[Any]) -> None:
+def _warn_dropped(issues: list[Any]) -> None:
     """Name where ids were dropped (terms_dropped_unknown), so a count in the JSON can be traced
     to the files and fixed, not only believed."""
-    where = [f"{i.location}: {i.message}" for c in cases for i in c.patient.issues if i.message.endswith("dropped")]
+    where = [f"{i.location}: {i.message}" for i in issues]
     if where:
         shown = "; ".join(where[:3]) + (f"; and {len(where) - 3} more" if len(where) > 3 else "")
         warn(f"{len(where)} phenotype id{'s' if len(where) > 1 else ''} dropped from the cases (terms_dropped_unknown): "
@@ -302,8 +302,7 @@ def text_bench(
                               for b in bad_spans[:3])
             warn(f"{len(bad_spans)} gold mention{'s' if len(bad_spans) > 1 else ''} whose offsets do not select their "
                  f"text (gold_span_mismatches): {shown}{f'; and {len(bad_spans) - 3} more' if len(bad_spans) > 3 else ''}. "
-                 "Fix: check the "
-                 "annotation offsets (0-based, end exclusive)")
+                 "Fix: check the annotation offsets (0-based, end exclusive)")
         # Negation on a literature corpus: a negated mention whose id the gold does not hold is
         # an absent finding caught; one the gold holds was wrongly negated.
         gold_ids = {d.id: {kbase.ontology.resolve(g.hpo_id).index for g in d.gold} for d in documents}

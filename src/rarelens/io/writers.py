@@ -8,9 +8,11 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
+from rarelens.kb.records import AnnotationSource
 from rarelens.ontology import Ontology
 from rarelens.phenotype.ranker import Ranking
 from rarelens.phenotype.scorers import TermEvidence
@@ -44,9 +46,9 @@ def _evidence(e: TermEvidence, o: Ontology) -> dict[str, Any]:
     }
 
 
-def _references(e: TermEvidence) -> str:
-    """The distinct references behind one piece of evidence, e.g. 'PMID:31124279, OMIM:618505'."""
-    return ", ".join(dict.fromkeys(x.reference or x.disease_id for x in e.sources))
+def _references(sources: Iterable[AnnotationSource], sep: str = ", ") -> str:
+    """The distinct references behind some evidence, e.g. 'PMID:31124279, OMIM:618505'."""
+    return sep.join(dict.fromkeys(x.reference or x.disease_id for x in sources))
 
 
 def _release(e: TermEvidence) -> str:
@@ -103,7 +105,7 @@ def write_tsv(r: Ranking, o: Ontology) -> str:
              + (f">{o.ids[e.disease_term]}" if e.disease_term >= 0 else "") for e in d.evidence]
             + [f"{c.kind}={c.patient_value}:{c.contribution:.2f}" for c in d.context]
         )
-        refs = ",".join(dict.fromkeys(x.reference or x.disease_id for e in d.evidence for x in e.sources))
+        refs = _references((x for e in d.evidence for x in e.sources), sep=",")
         cells = [str(d.rank), d.concept_id, d.label, d.label_zh or "", ",".join(d.ids),
                  str(d.in_catalog).lower(), ",".join(d.genes), ",".join(d.inheritance),
                  f"{d.score:.4f}", f"{d.probability:.6f}", matched, refs, r.kb_version]
@@ -121,7 +123,7 @@ def write_html(r: Ranking, o: Ontology) -> str:
             f"<td>{e(x['match'])}{_via(x)}</td><td>{e(x['disease_term'] or '')} {e(x['disease_label'] or '')}</td>"
             f"<td>{_pct(x['frequency'])}</td>"
             f"<td class='{'pos' if x['contribution'] > 0 else 'neg'}'>{x['contribution']:+.2f}</td>"
-            f"<td><small>{e(_references(te))}<br>{e(_release(te))}</small></td></tr>"
+            f"<td><small>{e(_references(te.sources))}<br>{e(_release(te))}</small></td></tr>"
             for x, te in zip(d["evidence"], dx.evidence, strict=True)
         ) + "".join(
             f"<tr><td>{e(c['kind'])}: {e(c['patient_value'])}</td><td>{e(c['kind'])}</td>"

@@ -95,7 +95,7 @@ _HEPATOMEGALY, _SPLENOMEGALY = "HP:0002240", "HP:0001744"
 # … unless the next words feel it elsewhere: 肝脏肋下未触及，剑突下3cm可及
 _ZH_ORGAN_FELT_AFTER = re.compile(r"[^。；;\n]{0,12}?(?<!未)(?<!不)(?:可及|可触及|可扪及|触及)")
 _PLURAL_NOUN = re.compile(r"(?<![su])s$", re.IGNORECASE)  # "femurs", not "nervous", "glass"
-_LAB_PRIORITY = 1  # a laboratory rule ranks with exact synonyms when spans tie
+_RULE_PRIORITY = 1  # a laboratory, examination, milestone or growth rule ranks with exact synonyms on a tie
 # Words that join two findings: a bag of words never spans one ("seizures and hypotonia" is
 # two findings, not *Atonic seizure*); ordered keys keep them ("Cleft lip and palate").
 _CONJUNCTIONS = frozenset({"and", "or"})
@@ -503,7 +503,7 @@ class DictionaryExtractor:
                 else [(at, end, organ[0])]
             for a, b, which in parts:
                 term = o.index(_HEPATOMEGALY if which == "肝" else _SPLENOMEGALY)
-                out.append(_Candidate(a, b, Entry(term, "exam-rule", _LAB_PRIORITY), "organ-not-enlarged", True, True))
+                out.append(_Candidate(a, b, Entry(term, "exam-rule", _RULE_PRIORITY), "organ-not-enlarged", True, True))
         return out
 
     def _widen_modified(
@@ -594,13 +594,13 @@ class DictionaryExtractor:
             zh = self._chinese(squeezed) + self._chinese_infix(squeezed) + self._organs_not_enlarged(squeezed)
             candidates += zh if back is None else [replace(c, start=back[c.start], end=back[c.end - 1] + 1) for c in zh]
         labs = self._labs.find(text)
-        candidates += [_Candidate(f.start, f.end, Entry(f.term, "lab-table", _LAB_PRIORITY), f.rule, f.zh, f.negated)
+        candidates += [_Candidate(f.start, f.end, Entry(f.term, "lab-table", _RULE_PRIORITY), f.rule, f.zh, f.negated)
                        for f in labs]
         late = self._milestones.find(text, zh=False) + (self._milestones.find(text, zh=True) if cjk else [])
-        candidates += [_Candidate(f.start, f.end, Entry(f.term, "milestone-rule", _LAB_PRIORITY), "milestone-age", f.zh)
+        candidates += [_Candidate(f.start, f.end, Entry(f.term, "milestone-rule", _RULE_PRIORITY), "milestone-age", f.zh)
                        for f in late]
         growth = self._growth.find(text, zh=False) + (self._growth.find(text, zh=True) if cjk else [])
-        candidates += [_Candidate(f.start, f.end, Entry(f.term, "growth-rule", _LAB_PRIORITY), "growth-centile", f.zh,
+        candidates += [_Candidate(f.start, f.end, Entry(f.term, "growth-rule", _RULE_PRIORITY), "growth-centile", f.zh,
                                   f.negated) for f in growth]
         chosen = _resolve_overlaps(candidates, self.ontology)
         chosen = self._widen_modified(text, chosen, tokens, token_starts)

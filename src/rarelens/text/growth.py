@@ -134,8 +134,7 @@ def _side(m: re.Match[str], zh: bool) -> int | None:
     """0 low, 1 high, None within the normal range, a range, or unreadable."""
     sd_text = m.group("sd") or (m.groupdict().get("sd2") if not zh else None)
     if sd_text:
-        if _SD_RANGE_BEFORE.search(m.string, max(0, m.start("sd") - 8) if m.group("sd") else 0,
-                                   m.start("sd") if m.group("sd") else 0):
+        if m.group("sd") and _SD_RANGE_BEFORE.search(m.string, max(0, m.start("sd") - 8), m.start("sd")):
             return None  # -1SD~-2SD
         raw = re.sub(r"\s", "", sd_text).replace("−", "-").replace("–", "-")
         side = m.groupdict().get("sdside") or ""

@@ -134,6 +134,11 @@ def _trie(words: tuple[str, ...]) -> str:
     return emit(root)
 
 
+def _lengthened_untimed(high_word: str | None, a: Analyte) -> bool:
+    """延长 / "prolonged" said of an analyte that is no time ("prolonged ACTH therapy")."""
+    return (high_word or "").lower() in _LENGTHENED and a.unit != "s"
+
+
 def _glued(text: str, start: int) -> bool:
     """A Latin name joined to the word before it ("VCA-IgM", "抗tTG-IgA", "xCK"): part of
     another name (an antibody, a test), not the analyte."""
@@ -334,8 +339,7 @@ class LabReader:
             return None
         direction = HIGH if d.group("high") else LOW
         term = a.term(direction)
-        if term is None or (d.group("high") or "").lower() in _LENGTHENED and a.unit != "s" \
-                or (zh and _ZH_NORMAL_RISE.match(text, d.end())):
+        if term is None or _lengthened_untimed(d.group("high"), a) or (zh and _ZH_NORMAL_RISE.match(text, d.end())):
             return None
         stop = d.end()
         v = _DIR_VALUE.match(text, stop)
@@ -356,7 +360,7 @@ class LabReader:
         if not (a.bare or b.group("spec") or measure or name.split()[0] in ("serum", "plasma", "blood")):
             return None
         term = a.term(HIGH if b.group("high") else LOW)
-        if term is None or (b.group("high") or "").lower() in _LENGTHENED and a.unit != "s":
+        if term is None or _lengthened_untimed(b.group("high"), a):
             return None
         return LabFinding(b.start(), measure.end() if measure else end, term, "lab-direction", False, a.name, zh)
 

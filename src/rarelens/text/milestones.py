@@ -170,9 +170,10 @@ class MilestoneReader:
     def _find_zh(self, text: str) -> list[LateMilestone]:
         out: list[LateMilestone] = []
         taken: list[tuple[int, int]] = []  # "仍不能独走" is read once, as not yet
-        reached = [(m.start(), self._by_zh[m.group("skill")].term) for m in _ZH_REACHED.finditer(text)]
-        for pattern, not_yet in ((_ZH_NOT_YET, True), (_ZH_REACHED, False)):
-            for m in pattern.finditer(text):
+        reached_matches = list(_ZH_REACHED.finditer(text))
+        reached = [(m.start(), self._by_zh[m.group("skill")].term) for m in reached_matches]
+        for matches, not_yet in ((_ZH_NOT_YET.finditer(text), True), (reached_matches, False)):
+            for m in matches:
                 if any(a < m.end() and m.start() < b for a, b in taken):
                     continue
                 if not_yet:
